@@ -1,0 +1,118 @@
+using Iris.Models;
+
+namespace Iris.Catalog;
+
+// One interface per aggregate, so a second engine (PostgreSQL) can implement the same surface.
+// Every method that reads or writes tenant data takes the caller's organization id and never
+// returns anything of another organization.
+
+public interface IOrganizationStore
+{
+    /// <summary>The organization with this name, created if it does not exist yet.</summary>
+    Task<Organization> GetOrCreateAsync(string name, DateTimeOffset now, CancellationToken ct = default);
+}
+
+public interface ICredentialStore
+{
+    Task<Credential?> FindAsync(string clientId, CancellationToken ct = default);
+
+    /// <summary>Inserts a new credential; false if the client id exists already.</summary>
+    Task<bool> TryCreateAsync(Credential credential, CancellationToken ct = default);
+
+    /// <summary>Creates the credential or replaces its organization, secret hash and revocation (bootstrap from the environment).</summary>
+    Task UpsertAsync(Credential credential, CancellationToken ct = default);
+
+    /// <summary>True if any credential that is not revoked exists.</summary>
+    Task<bool> AnyActiveAsync(CancellationToken ct = default);
+
+    Task<IReadOnlyList<Credential>> ListAsync(Guid orgId, CancellationToken ct = default);
+
+    /// <summary>Marks the credential revoked; false if the organization has no such active credential.</summary>
+    Task<bool> RevokeAsync(Guid orgId, string clientId, DateTimeOffset now, CancellationToken ct = default);
+}
+
+public interface IDatasetStore
+{
+    /// <summary>Inserts the dataset; null if the organization already has a dataset with that name.</summary>
+    Task<Dataset?> TryCreateAsync(Dataset dataset, CancellationToken ct = default);
+
+    Task<Dataset?> GetAsync(Guid orgId, Guid datasetId, CancellationToken ct = default);
+
+    /// <summary>A page of the organization's datasets, oldest first, and the total count.</summary>
+    Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default);
+
+    /// <summary>
+    /// Deletes the dataset with its images, jobs and events. Returns the dataset as it was and the
+    /// upload blobs no image references any more (the caller deletes their bytes), or null if not found.
+    /// </summary>
+    Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default);
+}
+
+public sealed record DatasetDeletion(Dataset Dataset, IReadOnlyList<string> OrphanedBlobSha256s);
+
+public interface IImageStore
+{
+    /// <summary>
+    /// Adds images to a dataset, one per distinct path in the order given (the last entry of a
+    /// repeated path wins). A path the dataset already has keeps its image id; its metadata is
+    /// replaced when a new one is given, and an image that ended in <c>error</c> is queued again.
+    /// New images are recorded <c>pending</c> with a <c>received</c> event and an ingestion job,
+    /// all in one transaction.
+    /// </summary>
+    Task<IReadOnlyList<ImageRecord>> AddAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, string clientId,
+        Guid requestId, DateTimeOffset now, CancellationToken ct = default);
+
+    Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
+
+    /// <summary>The images found, in the order of <paramref name="imageIds"/> (callers pass distinct ids); unknown ids are left out.</summary>
+    Task<IReadOnlyList<ImageRecord>> GetManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, CancellationToken ct = default);
+
+    /// <summary>One status per path, in the order given (callers pass distinct paths); unknown paths are <c>not_found</c>.</summary>
+    Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default);
+
+    /// <summary>
+    /// Replaces the metadata of images of a dataset, all or nothing. If one of them is not in the
+    /// dataset, nothing changes and <see cref="MetadataUpdateResult.MissingIndex"/> says which.
+    /// </summary>
+    Task<MetadataUpdateResult> UpdateMetadataAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<MetadataUpdate> updates, string clientId,
+        DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>The image's events, oldest first; null if the image is unknown to the organization.</summary>
+    Task<IReadOnlyList<ImageEvent>?> GetEventsAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
+}
+
+/// <summary>Identifies an image by id or by path (exactly one is set) and gives its new metadata (JSON object text or null).</summary>
+public sealed record MetadataUpdate(Guid? ImageId, string? Path, string? MetadataJson);
+
+public sealed record MetadataUpdateResult(IReadOnlyList<ImageRecord> Updated, int? MissingIndex);
+
+/// <summary>
+/// The ingestion queue lives in the catalog: a job is a row, a claim is a lease with an expiry.
+/// An expired lease (a crashed or stopped worker) makes the job claimable again; a job claimed
+/// too often ends the image in <c>error</c> so nothing stays in flight forever.
+/// </summary>
+public interface IIngestionQueue
+{
+    /// <summary>
+    /// Leases up to <paramref name="max"/> jobs whose lease is free or expired, oldest first, and
+    /// marks their images <c>processing_started</c>. Jobs that already used up
+    /// <paramref name="maxAttempts"/> end their image in <c>error</c> (<c>unknown</c>) instead.
+    /// </summary>
+    Task<IReadOnlyList<IngestionJob>> ClaimAsync(
+        string workerId, int max, TimeSpan lease, int maxAttempts, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>
+    /// Records the outcome: status, error or technical metadata, the events, and removes the job.
+    /// Does nothing (returns false) if the job is no longer held by this lease (expired and
+    /// re-claimed, or its dataset deleted).
+    /// </summary>
+    Task<bool> CompleteAsync(IngestionJob job, string workerId, IngestionOutcome outcome, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Frees every lease at once; for a single-node catalog at start, when no other worker can hold one.</summary>
+    Task<int> ReleaseAllLeasesAsync(CancellationToken ct = default);
+
+    /// <summary>Number of jobs waiting or in flight.</summary>
+    Task<long> CountAsync(CancellationToken ct = default);
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+namespace Iris.Models;
+
+/// <summary>What ingestion learned about an image's bytes; serialized as <c>technicalMetadata</c>.</summary>
+public sealed record TechnicalMetadata
+{
+    public required string Format { get; init; }
+    public required string MimeType { get; init; }
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+    public required long SizeBytes { get; init; }
+    public required string Sha256 { get; init; }
+    public int? Orientation { get; init; }
+
+    /// <summary>Tags found, under their standard EXIF/IPTC/XMP names, as strings; empty when none.</summary>
+    public required IReadOnlyDictionary<string, string> Exif { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
+[JsonSerializable(typeof(TechnicalMetadata))]
+public sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -18,6 +18,9 @@ public sealed class IrisOptions
     /// <summary>How many times a job may be claimed before its image ends in error.</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>Longest time one image may take to ingest before it ends in error.</summary>
+    public TimeSpan ImageTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Largest image file ingested, in bytes (<c>file_too_large</c> beyond).</summary>
     public long MaxImageBytes { get; set; } = 512L * 1024 * 1024;
 

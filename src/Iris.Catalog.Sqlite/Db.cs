@@ -1,0 +1,108 @@
+using Iris.Models;
+using Microsoft.Data.Sqlite;
+
+namespace Iris.Catalog.Sqlite;
+
+/// <summary>Small helpers shared by the stores: commands, parameters, time and row mapping.</summary>
+internal static class Db
+{
+    private const long UnixEpochTicks = 621_355_968_000_000_000; // DateTime.UnixEpoch.Ticks
+
+    /// <summary>Microseconds since the Unix epoch (UTC): the precision the wire format shows.</summary>
+    public static long ToMicros(DateTimeOffset t) => (t.UtcTicks - UnixEpochTicks) / 10;
+
+    public static DateTimeOffset FromMicros(long micros) => new(UnixEpochTicks + micros * 10, TimeSpan.Zero);
+
+    /// <summary>The instant as the catalog stores it, so returned records equal what a later read gives.</summary>
+    public static DateTimeOffset Truncate(DateTimeOffset t) => FromMicros(ToMicros(t));
+
+    public static SqliteCommand Command(this SqliteConnection connection, SqliteTransaction? tx, string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    /// <summary>Adds a parameter; a null value is bound as SQL NULL and a Guid as its 16 bytes.</summary>
+    public static SqliteCommand With(this SqliteCommand cmd, string name, object? value)
+    {
+        // AddWithValue would infer TEXT for a Guid; the schema keeps ids as 16-byte BLOBs.
+        var parameter = cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        if (value is Guid)
+        {
+            parameter.SqliteType = SqliteType.Blob;
+        }
+
+        return cmd;
+    }
+
+    public static SqliteParameter Param(this SqliteCommand cmd, string name, SqliteType type) => cmd.Parameters.Add(name, type);
+
+    public static object OrNull(string? value) => (object?)value ?? DBNull.Value;
+
+    public static object OrNull(long? value) => value.HasValue ? value.Value : DBNull.Value;
+
+    public static object OrNull(Guid? value) => value.HasValue ? value.Value : DBNull.Value;
+
+    public static string? NullableString(this SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    public static DateTimeOffset Time(this SqliteDataReader r, int i) => FromMicros(r.GetInt64(i));
+
+    public static DateTimeOffset? NullableTime(this SqliteDataReader r, int i) => r.IsDBNull(i) ? null : FromMicros(r.GetInt64(i));
+
+    public static Guid? NullableGuid(this SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetGuid(i);
+
+    public static ImageEvent? Event(this SqliteDataReader r, int type, int at, int detail) =>
+        r.IsDBNull(type) ? null : new ImageEvent(r.GetString(type), r.Time(at), r.NullableString(detail));
+
+    // Column lists and readers kept side by side so their ordinals cannot drift apart.
+
+    public const string ImageColumns =
+        "id, org_id, dataset_id, path, user_id, metadata, status, error_code, error_reason, technical_metadata, " +
+        "blob_sha256, created_by, created_at, updated_by, updated_at, request_id, request_at, " +
+        "latest_event_type, latest_event_at, latest_event_detail";
+
+    public static ImageRecord ReadImage(SqliteDataReader r) => new(
+        Id: r.GetGuid(0),
+        OrgId: r.GetGuid(1),
+        DatasetId: r.GetGuid(2),
+        Path: r.GetString(3),
+        UserId: r.NullableString(4),
+        MetadataJson: r.NullableString(5),
+        Status: r.GetString(6),
+        ErrorCode: r.NullableString(7),
+        ErrorReason: r.NullableString(8),
+        TechnicalMetadataJson: r.NullableString(9),
+        BlobSha256: r.NullableString(10),
+        CreatedBy: r.GetString(11),
+        CreatedAt: r.Time(12),
+        UpdatedBy: r.GetString(13),
+        UpdatedAt: r.Time(14),
+        RequestId: r.NullableGuid(15),
+        RequestAt: r.NullableTime(16),
+        LatestEvent: r.Event(17, 18, 19));
+
+    public const string DatasetColumns =
+        "id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count";
+
+    public static Dataset ReadDataset(SqliteDataReader r) => new(
+        Id: r.GetGuid(0),
+        OrgId: r.GetGuid(1),
+        Name: r.GetString(2),
+        Description: r.NullableString(3),
+        CreatedBy: r.GetString(4),
+        CreatedAt: r.Time(5),
+        UpdatedBy: r.GetString(6),
+        UpdatedAt: r.Time(7),
+        ImageCount: r.GetInt64(8));
+
+    public const string CredentialColumns = "client_id, org_id, secret_hash, created_at, revoked_at";
+
+    public static Credential ReadCredential(SqliteDataReader r) => new(
+        ClientId: r.GetString(0),
+        OrgId: r.GetGuid(1),
+        SecretHash: (byte[])r.GetValue(2),
+        CreatedAt: r.Time(3),
+        RevokedAt: r.NullableTime(4));
+}

@@ -1,0 +1,257 @@
+using Iris.Models;
+using Microsoft.Data.Sqlite;
+
+namespace Iris.Catalog.Sqlite;
+
+internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
+{
+    public async Task<IReadOnlyList<IngestionJob>> ClaimAsync(
+        string workerId, int max, TimeSpan lease, int maxAttempts, DateTimeOffset now, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(workerId);
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        long nowUs = Db.ToMicros(now);
+        long expiresUs = Db.ToMicros(now + lease);
+        var expiresAt = Db.FromMicros(expiresUs);
+
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        // Sweep and claim under one write lock: two claimers can never lease the same job.
+        using var tx = connection.BeginTransaction();
+
+        var exhausted = new List<(Guid ImageId, Guid DatasetId, string Status, long Attempts)>();
+        using (var select = connection.Command(tx, """
+            SELECT j.image_id, i.dataset_id, i.status, j.attempts
+            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id
+            WHERE j.attempts >= @maxAttempts AND (j.lease_expires_at IS NULL OR j.lease_expires_at <= @now)
+            ORDER BY j.seq
+            """))
+        {
+            using var r = select.With("@maxAttempts", maxAttempts).With("@now", nowUs).ExecuteReader();
+            while (r.Read())
+            {
+                exhausted.Add((r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetInt64(3)));
+            }
+        }
+
+        if (exhausted.Count > 0)
+        {
+            using var finisher = new Finisher(connection, tx, nowUs);
+            foreach (var (imageId, datasetId, status, attempts) in exhausted)
+            {
+                string reason = $"Processing did not finish after {attempts} attempts; the file may crash or hang the decoder.";
+                finisher.Finish(imageId, datasetId, status, ImageStatus.Error, null, ErrorCodes.Unknown, reason,
+                    [new ImageEvent(EventTypes.Error, Db.FromMicros(nowUs), reason)]);
+            }
+        }
+
+        // Oldest first by scanning the queue in seq order: only the few leased jobs at its head are skipped.
+        var jobs = new List<IngestionJob>(max);
+        using (var pick = connection.Command(tx, """
+            SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256
+            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id
+            WHERE j.lease_expires_at IS NULL OR j.lease_expires_at <= @now
+            ORDER BY j.seq LIMIT @max
+            """))
+        using (var leaseJob = connection.Command(tx,
+            "UPDATE ingestion_jobs SET lease_owner = @worker, lease_expires_at = @expires, attempts = attempts + 1 WHERE seq = @seq"))
+        using (var startImage = connection.Command(tx,
+            $"UPDATE images SET status = '{ImageStatus.ProcessingStarted}' WHERE id = @id"))
+        {
+            var picked = new List<(long Seq, IngestionJob Job)>(max);
+            using (var r = pick.With("@now", nowUs).With("@max", max).ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    picked.Add((r.GetInt64(0), new IngestionJob(
+                        ImageId: r.GetGuid(1),
+                        OrgId: r.GetGuid(3),
+                        DatasetId: r.GetGuid(4),
+                        Path: r.GetString(5),
+                        BlobSha256: r.NullableString(6),
+                        Attempt: checked((int)r.GetInt64(2) + 1),
+                        LeaseExpiresAt: expiresAt)));
+                }
+            }
+
+            leaseJob.With("@worker", workerId).With("@expires", expiresUs);
+            var seq = leaseJob.Param("@seq", SqliteType.Integer);
+            var image = startImage.Param("@id", SqliteType.Blob);
+            foreach (var (s, job) in picked)
+            {
+                seq.Value = s;
+                leaseJob.ExecuteNonQuery();
+                image.Value = job.ImageId;
+                startImage.ExecuteNonQuery();
+                jobs.Add(job);
+            }
+        }
+
+        tx.Commit();
+        return jobs;
+    }
+
+    public async Task<bool> CompleteAsync(IngestionJob job, string workerId, IngestionOutcome outcome, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (outcome.ImageId != job.ImageId)
+        {
+            throw new ArgumentException("The outcome is for another image than the job.", nameof(outcome));
+        }
+
+        if (!ImageStatus.IsTerminal(outcome.Status))
+        {
+            throw new ArgumentException($"An outcome ends in completed or error, not '{outcome.Status}'.", nameof(outcome));
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction();
+
+        Guid datasetId;
+        string status;
+        using (var held = connection.Command(tx, """
+            SELECT i.dataset_id, i.status
+            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id
+            WHERE j.image_id = @id AND j.lease_owner = @worker AND j.attempts = @attempt
+            """))
+        {
+            using var r = held.With("@id", job.ImageId).With("@worker", workerId).With("@attempt", job.Attempt).ExecuteReader();
+            if (!r.Read())
+            {
+                return false; // re-claimed by someone else, or the dataset is gone
+            }
+
+            datasetId = r.GetGuid(0);
+            status = r.GetString(1);
+        }
+
+        using (var finisher = new Finisher(connection, tx, Db.ToMicros(now)))
+        {
+            finisher.Finish(job.ImageId, datasetId, status, outcome.Status, outcome.TechnicalMetadataJson,
+                outcome.ErrorCode, outcome.ErrorReason, outcome.Events);
+        }
+
+        tx.Commit();
+        return true;
+    }
+
+    public async Task<int> ReleaseAllLeasesAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction();
+        using (var images = connection.Command(tx, $"""
+            UPDATE images SET status = '{ImageStatus.Pending}'
+            WHERE status = '{ImageStatus.ProcessingStarted}'
+              AND id IN (SELECT image_id FROM ingestion_jobs WHERE lease_expires_at IS NOT NULL)
+            """))
+        {
+            images.ExecuteNonQuery();
+        }
+
+        int released;
+        using (var jobs = connection.Command(tx,
+            "UPDATE ingestion_jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL"))
+        {
+            released = jobs.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return released;
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, "SELECT COUNT(*) FROM ingestion_jobs");
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>Ends an image's ingestion: final status, its events, the dataset's completed count, and the job removed.</summary>
+    private sealed class Finisher : IDisposable
+    {
+        private readonly SqliteCommand _image, _event, _count, _deleteJob;
+        private readonly SqliteParameter _imageId, _status, _tech, _errorCode, _errorReason, _eventType, _eventAt, _eventDetail;
+        private readonly SqliteParameter _eventImage, _type, _at, _detail, _dataset, _delta, _jobImage;
+
+        public Finisher(SqliteConnection connection, SqliteTransaction tx, long nowUs)
+        {
+            // With no new event the denormalized latest event stays as it was.
+            _image = connection.Command(tx, """
+                UPDATE images SET status = @status, technical_metadata = @tech, error_code = @ec, error_reason = @er,
+                    updated_at = @now,
+                    latest_event_type = COALESCE(@let, latest_event_type),
+                    latest_event_at = CASE WHEN @let IS NULL THEN latest_event_at ELSE @lea END,
+                    latest_event_detail = CASE WHEN @let IS NULL THEN latest_event_detail ELSE @led END
+                WHERE id = @id
+                """);
+            _image.With("@now", nowUs);
+            _imageId = _image.Param("@id", SqliteType.Blob);
+            _status = _image.Param("@status", SqliteType.Text);
+            _tech = _image.Param("@tech", SqliteType.Text);
+            _errorCode = _image.Param("@ec", SqliteType.Text);
+            _errorReason = _image.Param("@er", SqliteType.Text);
+            _eventType = _image.Param("@let", SqliteType.Text);
+            _eventAt = _image.Param("@lea", SqliteType.Integer);
+            _eventDetail = _image.Param("@led", SqliteType.Text);
+
+            _event = connection.Command(tx, "INSERT INTO image_events (image_id, event_type, at, detail) VALUES (@id, @type, @at, @detail)");
+            _eventImage = _event.Param("@id", SqliteType.Blob);
+            _type = _event.Param("@type", SqliteType.Text);
+            _at = _event.Param("@at", SqliteType.Integer);
+            _detail = _event.Param("@detail", SqliteType.Text);
+
+            _count = connection.Command(tx, "UPDATE datasets SET completed_count = completed_count + @delta WHERE id = @d");
+            _dataset = _count.Param("@d", SqliteType.Blob);
+            _delta = _count.Param("@delta", SqliteType.Integer);
+
+            _deleteJob = connection.Command(tx, "DELETE FROM ingestion_jobs WHERE image_id = @id");
+            _jobImage = _deleteJob.Param("@id", SqliteType.Blob);
+        }
+
+        public void Finish(
+            Guid imageId, Guid datasetId, string oldStatus, string newStatus, string? technicalMetadataJson,
+            string? errorCode, string? errorReason, IReadOnlyList<ImageEvent> events)
+        {
+            foreach (var e in events)
+            {
+                _eventImage.Value = imageId;
+                _type.Value = e.EventType;
+                _at.Value = Db.ToMicros(e.At);
+                _detail.Value = Db.OrNull(e.Detail);
+                _event.ExecuteNonQuery();
+            }
+
+            var latest = events.Count > 0 ? events[^1] : null;
+            _imageId.Value = imageId;
+            _status.Value = newStatus;
+            _tech.Value = Db.OrNull(technicalMetadataJson);
+            _errorCode.Value = Db.OrNull(errorCode);
+            _errorReason.Value = Db.OrNull(errorReason);
+            _eventType.Value = Db.OrNull(latest?.EventType);
+            _eventAt.Value = latest is null ? DBNull.Value : Db.ToMicros(latest.At);
+            _eventDetail.Value = Db.OrNull(latest?.Detail);
+            _image.ExecuteNonQuery();
+
+            int delta = (newStatus == ImageStatus.Completed ? 1 : 0) - (oldStatus == ImageStatus.Completed ? 1 : 0);
+            if (delta != 0)
+            {
+                _dataset.Value = datasetId;
+                _delta.Value = delta;
+                _count.ExecuteNonQuery();
+            }
+
+            _jobImage.Value = imageId;
+            _deleteJob.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _image.Dispose();
+            _event.Dispose();
+            _count.Dispose();
+            _deleteJob.Dispose();
+        }
+    }
+}

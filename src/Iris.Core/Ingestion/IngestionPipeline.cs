@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Iris.Blobs;
+using Iris.Models;
+using Iris.Sources;
+
+namespace Iris.Ingestion;
+
+/// <summary>
+/// Runs the stages over one job and turns what happened into an <see cref="IngestionOutcome"/>:
+/// <c>completed</c> with technical metadata, or <c>error</c> with a code and a reason. It never throws
+/// for a bad image; it rethrows only when <c>ct</c> is cancelled (the worker is stopping).
+/// </summary>
+public sealed class IngestionPipeline
+{
+    private readonly IReadOnlyList<IIngestionStage> _stages;
+    private readonly TimeProvider _time;
+    private readonly Action<IngestionJob, Exception>? _onUnexpectedError;
+
+    /// <param name="onUnexpectedError">Told about exceptions that are bugs (they end as <c>unknown</c>), e.g. to log them.</param>
+    public IngestionPipeline(IEnumerable<IIngestionStage> stages, TimeProvider time, Action<IngestionJob, Exception>? onUnexpectedError = null)
+    {
+        _stages = [.. stages];
+        _time = time;
+        _onUnexpectedError = onUnexpectedError;
+    }
+
+    /// <summary>The stages of this server: fetch (and hash), probe headers, metadata, store.</summary>
+    public static IngestionPipeline CreateDefault(IrisOptions options, IBlobStore blobs, TimeProvider time,
+        Action<IngestionJob, Exception>? onUnexpectedError = null) =>
+        new(
+            [
+                new FetchStage(new SourceResolver(options, blobs), options, time),
+                new ProbeStage(new HeaderProber(), options, time),
+                new MetadataStage(time),
+                new StoreStage(time),
+            ],
+            time,
+            onUnexpectedError);
+
+    public IReadOnlyList<IIngestionStage> Stages => _stages;
+
+    public async Task<IngestionOutcome> RunAsync(IngestionJob job, CancellationToken ct)
+    {
+        var context = new IngestionContext(job);
+        try
+        {
+            foreach (var stage in _stages)
+            {
+                ct.ThrowIfCancellationRequested();
+                await stage.RunAsync(context, ct);
+            }
+            var json = JsonSerializer.Serialize(TechnicalMetadataOf(context), CoreJsonContext.Default.TechnicalMetadata);
+            context.AddEvent(EventTypes.Completed, _time);
+            return new IngestionOutcome(job.ImageId, ImageStatus.Completed, json, null, null, context.Events);
+        }
+        catch (IngestionException e)
+        {
+            return Failed(context, e.ErrorCode, e.Message);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw; // the worker is stopping; the lease expires and another worker retries the image
+        }
+        catch (Exception e)
+        {
+            _onUnexpectedError?.Invoke(job, e);
+            return Failed(context, ErrorCodes.Unknown, $"Internal error while processing the image ({e.GetType().Name}).");
+        }
+        finally
+        {
+            if (context.Source is { } source) await source.DisposeAsync();
+        }
+    }
+
+    private IngestionOutcome Failed(IngestionContext context, string errorCode, string reason)
+    {
+        context.AddEvent(EventTypes.Error, _time, errorCode);
+        return new IngestionOutcome(context.Job.ImageId, ImageStatus.Error, null, errorCode, reason, context.Events);
+    }
+
+    private static TechnicalMetadata TechnicalMetadataOf(IngestionContext context)
+    {
+        var probe = context.Probe ?? throw new InvalidOperationException("No stage determined the image's format.");
+        return new TechnicalMetadata
+        {
+            Format = probe.Format,
+            MimeType = probe.MimeType,
+            Width = probe.Width,
+            Height = probe.Height,
+            SizeBytes = context.SizeBytes,
+            Sha256 = context.Sha256 ?? throw new InvalidOperationException("No stage hashed the image."),
+            Orientation = context.Orientation,
+            Exif = context.Exif,
+        };
+    }
+}

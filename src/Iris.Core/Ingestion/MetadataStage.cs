@@ -1,0 +1,33 @@
+using Iris.Models;
+
+namespace Iris.Ingestion;
+
+/// <summary>
+/// Reads EXIF orientation and tags (plus IPTC/XMP basics). Metadata is a bonus: an image that probed
+/// fine is never failed because its metadata is damaged; what could be read is kept.
+/// </summary>
+public sealed class MetadataStage(TimeProvider time) : IIngestionStage
+{
+    public string EventType => EventTypes.MetadataStored;
+
+    public ValueTask RunAsync(IngestionContext context, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var source = context.Source ?? throw new InvalidOperationException("The fetch stage must run before the metadata stage.");
+        var probe = context.Probe ?? throw new InvalidOperationException("The probe stage must run before the metadata stage.");
+
+        string? detail = null;
+        try
+        {
+            var directories = ImageMetadata.ReadDirectories(source.LocalPath, probe.Format);
+            context.Orientation = ImageMetadata.Orientation(directories);
+            ImageMetadata.AddTags(directories, context.Exif);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            detail = $"The metadata could not be read ({e.GetType().Name}).";
+        }
+        context.AddEvent(EventType, time, detail);
+        return ValueTask.CompletedTask;
+    }
+}

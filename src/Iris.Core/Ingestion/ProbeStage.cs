@@ -1,0 +1,30 @@
+using System.Globalization;
+using Iris.Models;
+
+namespace Iris.Ingestion;
+
+/// <summary>Determines format and stored dimensions, and refuses images with more pixels than allowed.</summary>
+public sealed class ProbeStage(IImageProber prober, IrisOptions options, TimeProvider time) : IIngestionStage
+{
+    public string EventType => EventTypes.KindDetermined;
+
+    public async ValueTask RunAsync(IngestionContext context, CancellationToken ct)
+    {
+        var source = context.Source ?? throw new InvalidOperationException("The fetch stage must run before the probe stage.");
+        var probe = await prober.ProbeAsync(source.LocalPath, ct);
+
+        // Checked from the header, before anything decodes: a small file can claim billions of pixels.
+        var pixels = (long)probe.Width * probe.Height;
+        if (pixels > options.MaxPixels)
+        {
+            string actual = Megapixels(pixels), limit = Megapixels(options.MaxPixels);
+            if (actual == limit) (actual, limit) = (pixels.ToString("N0", CultureInfo.InvariantCulture) + " pixels", options.MaxPixels.ToString("N0", CultureInfo.InvariantCulture) + " pixels");
+            throw new IngestionException(ErrorCodes.ResolutionOutOfSpec, $"{probe.Width}×{probe.Height} is {actual}; the limit is {limit}.");
+        }
+        context.Probe = probe;
+        context.AddEvent(EventType, time);
+    }
+
+    private static string Megapixels(long pixels) =>
+        (pixels / 1_000_000.0).ToString("0.#", CultureInfo.InvariantCulture) + " megapixels";
+}

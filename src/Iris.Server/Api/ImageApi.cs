@@ -1,0 +1,124 @@
+using Iris.Catalog;
+using Iris.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Iris.Server.Api;
+
+/// <summary>The seed: Coactive's v0 ImageApi (metadata of one or many images, statuses by path) and their POST twins.</summary>
+public static class ImageApi
+{
+    public static RouteGroupBuilder MapImageApi(this RouteGroupBuilder api)
+    {
+        var v0 = api.MapGroup("/v0").WithTags("ImageApi");
+
+        v0.MapGet("/images/{coactive_image_id}/metadata", GetMetadataForImage)
+            .WithName("get_metadata_for_image")
+            .WithSummary("Get the metadata of one image");
+
+        v0.MapGet("/images/metadata", GetMetadataForImages)
+            .WithName("get_metadata_for_images")
+            .WithSummary("Get the metadata of up to 1000 images, in the order asked, each once");
+
+        v0.MapPost("/images/metadata", PostMetadataForImages)
+            .WithName("post_metadata_for_images")
+            .WithSummary("Same as GET /api/v0/images/metadata, with the ids in the body")
+            .Accepts<ImageIdsRequest>("application/json")
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
+
+        v0.MapGet("/datasets/{dataset_id}/images/statuses", GetStatusesForImages)
+            .WithName("get_statuses_for_images")
+            .WithSummary("Get the ingestion status of up to 1000 paths of a dataset, in the order asked, each once");
+
+        v0.MapPost("/datasets/{dataset_id}/images/statuses", PostStatusesForImages)
+            .WithName("post_statuses_for_images")
+            .WithSummary("Same as GET .../images/statuses, with the paths in the body")
+            .Accepts<PathsRequest>("application/json")
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
+
+        return api;
+    }
+
+    public static async Task<Results<Ok<AssetResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetMetadataForImage(
+        [FromRoute(Name = "coactive_image_id")] string coactiveImageId, HttpContext http, IImageStore images)
+    {
+        if (!Guid.TryParse(coactiveImageId, out var id))
+            return ValidationErrors.Single("Input should be a valid UUID", "uuid_parsing", "path", "coactive_image_id");
+        var image = await images.GetAsync(http.Caller().OrgId, id, http.RequestAborted);
+        return image is null ? Errors.ImageNotFound : TypedResults.Ok(AssetResponse.From(image));
+    }
+
+    public static Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> GetMetadataForImages(
+        [FromQuery(Name = "coactive_image_ids")] string[]? coactiveImageIds, HttpContext http, IImageStore images)
+    {
+        var errors = new ValidationErrors();
+        var ids = RequestParsing.ParseIdList(coactiveImageIds, "query", "coactive_image_ids", errors);
+        return MetadataForImages(ids, errors, http, images);
+    }
+
+    public static async Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> PostMetadataForImages(
+        HttpContext http, IImageStore images, IrisOptions options)
+    {
+        using var body = await RequestParsing.ReadJsonAsync(http.Request, options.MaxJsonBodyBytes, http.RequestAborted);
+        if (body.TooLargeError is { } tooLarge) return tooLarge;
+        if (body.Invalid is { } invalid) return invalid;
+        var errors = new ValidationErrors();
+        var values = RequestParsing.ReadStringArray(body.Root, "coactiveImageIds", errors);
+        var ids = errors.Any ? null : RequestParsing.ParseIdList(values, "body", "coactiveImageIds", errors);
+        return await MetadataForImages(ids, errors, http, images);
+    }
+
+    private static async Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> MetadataForImages(
+        List<Guid>? ids, ValidationErrors errors, HttpContext http, IImageStore images)
+    {
+        if (ids is null) return errors.ToResult();
+        var found = await images.GetManyAsync(http.Caller().OrgId, ids, http.RequestAborted);
+        if (found.Count == 0) return Errors.ImageNotFound;
+        var data = new AssetResponse[found.Count];
+        for (var i = 0; i < data.Length; i++) data[i] = AssetResponse.From(found[i]);
+        return TypedResults.Ok(new MetadataForImagesResponse(data));
+    }
+
+    public static Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> GetStatusesForImages(
+        [FromRoute(Name = "dataset_id")] string datasetId, [FromQuery(Name = "paths")] string[]? paths,
+        HttpContext http, IDatasetStore datasets, IImageStore images)
+    {
+        var errors = new ValidationErrors();
+        var id = RequestParsing.ParseUuid(datasetId, errors);
+        var list = RequestParsing.ParsePathList(paths, "query", "paths", errors);
+        return StatusesForImages(id, list, errors, http, datasets, images);
+    }
+
+    public static async Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> PostStatusesForImages(
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images, IrisOptions options)
+    {
+        var errors = new ValidationErrors();
+        var id = RequestParsing.ParseUuid(datasetId, errors);
+        using var body = await RequestParsing.ReadJsonAsync(http.Request, options.MaxJsonBodyBytes, http.RequestAborted);
+        if (body.TooLargeError is { } tooLarge) return tooLarge;
+        if (body.Invalid is { } invalid) return invalid;
+        var values = RequestParsing.ReadStringArray(body.Root, "paths", errors);
+        var list = values is null ? null : RequestParsing.ParsePathList(values, "body", "paths", errors);
+        return await StatusesForImages(id, list, errors, http, datasets, images);
+    }
+
+    private static async Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> StatusesForImages(
+        Guid datasetId, List<string>? paths, ValidationErrors errors, HttpContext http, IDatasetStore datasets, IImageStore images)
+    {
+        if (errors.Any || paths is null) return errors.ToResult();
+        var org = http.Caller().OrgId;
+        if (await datasets.GetAsync(org, datasetId, http.RequestAborted) is null) return Errors.DatasetNotFound;
+        var statuses = await images.GetStatusesAsync(org, datasetId, paths, http.RequestAborted);
+        var data = new ImageStatusResponse[statuses.Count];
+        for (var i = 0; i < data.Length; i++)
+        {
+            var s = statuses[i];
+            data[i] = new ImageStatusResponse(s.Path, s.Status, s.ImageId, s.ErrorCode, s.ErrorReason,
+                s.LatestEvent is { } e ? new LatestEvent(e.EventType, e.At) : null);
+        }
+        return TypedResults.Ok(new StatusesForImagesResponse(data));
+    }
+}

@@ -1,0 +1,46 @@
+using Iris.Auth;
+using Iris.Models;
+using Iris.Server.Api;
+using Microsoft.AspNetCore.Http;
+
+namespace Iris.Server.Auth;
+
+/// <summary>
+/// Authenticates every /api route as the contract says: no Bearer header → 403, a token that is
+/// malformed, unknown, revoked or wrong → 401 with <c>WWW-Authenticate: Bearer</c>.
+/// </summary>
+public sealed class BearerAuthenticationFilter(CredentialVerifier verifier) : IEndpointFilter
+{
+    private static readonly object CallerKey = new();
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        switch (AuthorizationHeader.Parse(http.Request.Headers.Authorization, out var token))
+        {
+            case AuthorizationHeaderKind.Missing:
+                return Errors.NotAuthenticated;
+            case AuthorizationHeaderKind.Malformed:
+                return Unauthorized(http);
+        }
+        var caller = await verifier.VerifyAsync(token, http.RequestAborted);
+        if (caller is null) return Unauthorized(http);
+        http.Items[CallerKey] = caller;
+        return await next(context);
+    }
+
+    private static IResult Unauthorized(HttpContext http)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Errors.InvalidCredentials;
+    }
+
+    /// <summary>The authenticated caller of a request that passed this filter.</summary>
+    public static Caller GetCaller(HttpContext http) =>
+        http.Items[CallerKey] as Caller ?? throw new InvalidOperationException("The endpoint is not behind BearerAuthenticationFilter.");
+}
+
+public static class CallerExtensions
+{
+    public static Caller Caller(this HttpContext http) => BearerAuthenticationFilter.GetCaller(http);
+}

@@ -1,0 +1,66 @@
+using Iris.Auth;
+using Iris.Blobs;
+using Iris.Catalog;
+using Iris.Catalog.Sqlite;
+using Iris.Ingestion;
+using Iris.Server.Api;
+using Iris.Server.Auth;
+using Iris.Server.Ingestion;
+using Iris.Server.OpenApi;
+using Iris.Sources;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Scalar.AspNetCore;
+
+namespace Iris.Server;
+
+/// <summary>All of Iris' dependency wiring and routes, in one place.</summary>
+public static class Extensions
+{
+    public static IServiceCollection AddIris(this IServiceCollection services, IrisOptions options, ICatalog catalog)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(catalog);
+        services.AddSingleton(catalog.Organizations);
+        services.AddSingleton(catalog.Credentials);
+        services.AddSingleton(catalog.Datasets);
+        services.AddSingleton(catalog.Images);
+        services.AddSingleton(catalog.Queue);
+
+        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(options.DataDirectory, "blobs")));
+        services.AddSingleton<CredentialVerifier>();
+        services.AddSingleton<BearerAuthenticationFilter>();
+
+        services.AddIrisIngestion();
+
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, IrisJsonContext.Default);
+            json.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+        });
+        services.AddIrisOpenApi();
+        return services;
+    }
+
+    public static WebApplication MapIris(this WebApplication app)
+    {
+        app.MapHealthApi();
+
+        var api = app.MapGroup("/api")
+            .AddEndpointFilter<BearerAuthenticationFilter>();
+        api.MapImageApi();
+        api.MapDatasetApi();
+        api.MapAssetApi();
+        api.MapImageDetailsApi();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", scalar => scalar
+            .WithTitle("Iris API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        return app;
+    }
+}

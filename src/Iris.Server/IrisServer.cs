@@ -1,0 +1,82 @@
+using Iris.Blobs;
+using Iris.Catalog;
+using Iris.Catalog.Sqlite;
+using Iris.Server.Api;
+using Iris.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Iris.Server;
+
+/// <summary>Builds and runs the Iris web server on the embedded catalog.</summary>
+public static class IrisServer
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static async Task RunAsync(IrisOptions options, string urls, CancellationToken ct = default)
+    {
+        using var dataFolder = DataFolder.Acquire(options.DataDirectory);
+        options.DataDirectory = dataFolder.Path;
+
+        await using var catalog = new SqliteCatalog(options.CatalogPath);
+        await catalog.MigrateAsync(ct);
+        await CredentialBootstrap.RunAsync(catalog, options, Console.Out, ct);
+        // One server per data folder (the lock above), so no lease can belong to a live worker.
+        await catalog.Queue.ReleaseAllLeasesAsync(ct);
+
+        var app = Build(options, urls, catalog);
+        (app.Services.GetRequiredService<IBlobStore>() as FileBlobStore)?.CleanTemp();
+        await app.StartAsync(ct);
+        await app.WaitForShutdownAsync(ct);
+    }
+
+    public static WebApplication Build(IrisOptions options, string urls, ICatalog catalog)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // 1000 UUIDs (or paths) in a query string make a request line of ~60 KB and more.
+            kestrel.Limits.MaxRequestLineSize = 1024 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 1024 * 1024 + 64 * 1024;
+            kestrel.Limits.MaxRequestBufferSize = 4 * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = options.MaxJsonBodyBytes; // uploads raise it per request
+            kestrel.AddServerHeader = false;
+        });
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddIris(options, catalog);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync });
+        app.UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
+        app.MapIris();
+        return app;
+    }
+
+    // No stack trace ever reaches the wire: known client errors keep their status, anything else is a 500.
+    private static Task WriteExceptionAsync(HttpContext http)
+    {
+        var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var (status, detail) = error switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "The request body is too large." : "The request is malformed."),
+            _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
+        };
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(new ErrorResponse(detail), IrisJsonContext.Default.ErrorResponse);
+    }
+
+    private static Task WriteStatusAsync(HttpContext http)
+    {
+        var phrase = ReasonPhrases.GetReasonPhrase(http.Response.StatusCode);
+        return http.Response.WriteAsJsonAsync(new ErrorResponse(phrase.Length > 0 ? phrase : "Error"), IrisJsonContext.Default.ErrorResponse);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Iris.Models;
+using Iris.Server.Api;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace Iris.Server.OpenApi;
+
+/// <summary>The OpenAPI document at /openapi/v1.json: bearer scheme, 401/403 on /api routes, stored-JSON schemas.</summary>
+public static class OpenApiSetup
+{
+    public const string BearerScheme = "Bearer";
+
+    public static IServiceCollection AddIrisOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Iris",
+                    Version = "v1",
+                    Description = "Self-hosted image ingestion and metadata service speaking the Coactive v0 Image API. "
+                                  + "Authenticate with `Authorization: Bearer CLIENT_ID:CLIENT_SECRET`.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+                {
+                    [BearerScheme] = new OpenApiSecurityScheme
+                    {
+                        Type = SecuritySchemeType.Http,
+                        Scheme = "bearer",
+                        BearerFormat = "CLIENT_ID:CLIENT_SECRET",
+                        Description = "The credential's client id and secret joined by a colon.",
+                    },
+                };
+                return Task.CompletedTask;
+            });
+
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                if (!context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? true) return Task.CompletedTask;
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
+                operation.Responses ??= new OpenApiResponses();
+                AddError(operation, "401", "The token is malformed, unknown, revoked or has the wrong secret.", context);
+                AddError(operation, "403", "No Authorization: Bearer header.", context);
+                return Task.CompletedTask;
+            });
+
+            // User and technical metadata are stored as JSON and copied out as is; describe what they hold.
+            options.AddSchemaTransformer(async (schema, context, ct) =>
+            {
+                var type = context.JsonTypeInfo.Type;
+                if (type == typeof(UserMetadata))
+                {
+                    schema.Type = JsonSchemaType.Object;
+                    schema.Description = "User-provided key/values: strings, numbers, booleans or ISO timestamps.";
+                    schema.AdditionalProperties = new OpenApiSchema
+                    {
+                        AnyOf = [new OpenApiSchema { Type = JsonSchemaType.String }, new OpenApiSchema { Type = JsonSchemaType.Number }, new OpenApiSchema { Type = JsonSchemaType.Boolean }],
+                    };
+                }
+                else if (type == typeof(StoredTechnicalMetadata))
+                {
+                    var technical = await context.GetOrCreateSchemaAsync(typeof(TechnicalMetadata), null, ct);
+                    schema.Type = technical.Type;
+                    schema.Properties = technical.Properties;
+                    schema.Required = technical.Required;
+                    schema.Description = "What ingestion read from the file; null until the image is processed.";
+                }
+            });
+        });
+
+    private static void AddError(OpenApiOperation operation, string code, string description, OpenApiOperationTransformerContext context)
+    {
+        if (operation.Responses!.ContainsKey(code)) return;
+        operation.Responses[code] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchemaReference(nameof(ErrorResponse), context.Document) },
+            },
+        };
+    }
+}

@@ -1,0 +1,94 @@
+using Iris.Models;
+
+namespace Iris.Catalog.Sqlite.Tests;
+
+public sealed class OrganizationAndCredentialTests : CatalogTestBase
+{
+    [Fact]
+    public async Task GetOrCreate_returns_the_same_organization_for_the_same_name()
+    {
+        var first = await Catalog.Organizations.GetOrCreateAsync("acme", T0);
+        var again = await Catalog.Organizations.GetOrCreateAsync("acme", T0.AddDays(1));
+        var other = await Catalog.Organizations.GetOrCreateAsync("globex", T0);
+
+        Assert.Equal(first, again);
+        Assert.Equal("acme", first.Name);
+        Assert.Equal(Micro(T0), first.CreatedAt);
+        Assert.NotEqual(first.Id, other.Id);
+        Assert.Equal(2, Scalar("SELECT COUNT(*) FROM organizations"));
+    }
+
+    [Fact]
+    public async Task Credentials_are_created_once_and_found_with_their_hash()
+    {
+        var org = await OrgAsync();
+        var credential = new Credential("id-1", org.Id, [1, 2, 3, 4], T0, null);
+
+        Assert.True(await Catalog.Credentials.TryCreateAsync(credential));
+        Assert.False(await Catalog.Credentials.TryCreateAsync(credential with { SecretHash = [9] }));
+
+        var found = await Catalog.Credentials.FindAsync("id-1");
+        Assert.NotNull(found);
+        Assert.Equal(org.Id, found.OrgId);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, found.SecretHash);
+        Assert.Equal(Micro(T0), found.CreatedAt);
+        Assert.Null(found.RevokedAt);
+        Assert.Null(await Catalog.Credentials.FindAsync("nobody"));
+    }
+
+    [Fact]
+    public async Task Upsert_creates_then_replaces_org_and_hash_and_clears_revocation()
+    {
+        var a = await OrgAsync("a");
+        var b = await OrgAsync("b");
+        await Catalog.Credentials.UpsertAsync(new Credential("boot", a.Id, [1], T0, null));
+        Assert.Equal(new byte[] { 1 }, (await Catalog.Credentials.FindAsync("boot"))!.SecretHash);
+
+        Assert.True(await Catalog.Credentials.RevokeAsync(a.Id, "boot", T0.AddHours(1)));
+        await Catalog.Credentials.UpsertAsync(new Credential("boot", b.Id, [2, 2], T0.AddDays(1), null));
+
+        var found = await Catalog.Credentials.FindAsync("boot");
+        Assert.NotNull(found);
+        Assert.Equal(b.Id, found.OrgId);
+        Assert.Equal(new byte[] { 2, 2 }, found.SecretHash);
+        Assert.Null(found.RevokedAt);
+        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM credentials"));
+    }
+
+    [Fact]
+    public async Task Revoke_marks_only_an_active_credential_of_the_same_org()
+    {
+        var a = await OrgAsync("a");
+        var b = await OrgAsync("b");
+        Assert.False(await Catalog.Credentials.AnyActiveAsync());
+        await Catalog.Credentials.TryCreateAsync(new Credential("c1", a.Id, [1], T0, null));
+        Assert.True(await Catalog.Credentials.AnyActiveAsync());
+
+        Assert.False(await Catalog.Credentials.RevokeAsync(b.Id, "c1", T0));
+        Assert.False(await Catalog.Credentials.RevokeAsync(a.Id, "unknown", T0));
+        Assert.True(await Catalog.Credentials.RevokeAsync(a.Id, "c1", T0.AddMinutes(5)));
+        Assert.False(await Catalog.Credentials.RevokeAsync(a.Id, "c1", T0.AddMinutes(6)));
+
+        var revoked = await Catalog.Credentials.FindAsync("c1");
+        Assert.Equal(Micro(T0.AddMinutes(5)), revoked!.RevokedAt);
+        Assert.False(await Catalog.Credentials.AnyActiveAsync());
+    }
+
+    [Fact]
+    public async Task List_returns_the_org_credentials_oldest_first_including_revoked()
+    {
+        var a = await OrgAsync("a");
+        var b = await OrgAsync("b");
+        await Catalog.Credentials.TryCreateAsync(new Credential("late", a.Id, [1], T0.AddMinutes(2), null));
+        await Catalog.Credentials.TryCreateAsync(new Credential("early", a.Id, [1], T0, null));
+        await Catalog.Credentials.TryCreateAsync(new Credential("other", b.Id, [1], T0, null));
+        await Catalog.Credentials.RevokeAsync(a.Id, "late", T0.AddMinutes(3));
+
+        var list = await Catalog.Credentials.ListAsync(a.Id);
+
+        Assert.Equal(["early", "late"], list.Select(c => c.ClientId));
+        Assert.Null(list[0].RevokedAt);
+        Assert.NotNull(list[1].RevokedAt);
+        Assert.Empty(await Catalog.Credentials.ListAsync(Guid.NewGuid()));
+    }
+}

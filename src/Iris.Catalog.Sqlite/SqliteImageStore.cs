@@ -92,6 +92,8 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
                     ImageStatus.Pending, null, null, null, item.BlobSha256,
                     clientId, at0, clientId, at0, requestId, at0, received);
                 enqueue = true;
+                insertParameters.Bind(record);
+                insert.ExecuteNonQuery();
             }
             else
             {
@@ -118,15 +120,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
                         LatestEvent = received,
                     };
                 }
-            }
 
-            if (existing is null)
-            {
-                insertParameters.Bind(record);
-                insert.ExecuteNonQuery();
-            }
-            else
-            {
                 updateParameters.Bind(record);
                 update.ExecuteNonQuery();
             }

@@ -41,6 +41,8 @@ public static class Extensions
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, IrisJsonContext.Default);
             json.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+            json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict; // numbers are numbers, in the API and its schema
         });
         services.AddIrisOpenApi();
         return services;

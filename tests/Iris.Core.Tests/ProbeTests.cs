@@ -92,4 +92,12 @@ public sealed class ProbeTests : IDisposable
         Assert.Contains("no image size", (await Refused(Generated.Heif(["avif"]))).Message);
         Assert.Contains("TIFF", (await Refused([.. "II*\0"u8, 0xFF, 0xFF, 0, 0])).Message);
     }
+
+    [Fact]
+    public async Task StrayBytesBetweenJpegSegmentsAreSkipped()
+    {
+        var clean = Generated.Jpeg(320, 240, (0xE0, "JFIF\0\x01\x02\0\0\x01\0\x01\0\0"u8.ToArray()));
+        byte[] withStray = [.. clean[..20], 0x00, 0x00, .. clean[20..]]; // two zero bytes after the APP0 segment
+        Assert.Equal(new ImageProbe("jpeg", "image/jpeg", 320, 240), await Probe(withStray));
+    }
 }

@@ -49,7 +49,7 @@ public sealed class IngestionPipeline
                 ct.ThrowIfCancellationRequested();
                 await stage.RunAsync(context, ct);
             }
-            var json = JsonSerializer.Serialize(TechnicalMetadataOf(context), CoreJsonContext.Default.TechnicalMetadata);
+            var json = JsonSerializer.Serialize(TechnicalMetadataOf(context), CoreJsonContext.Readable.TechnicalMetadata);
             context.AddEvent(EventTypes.Completed, _time);
             return new IngestionOutcome(job.ImageId, ImageStatus.Completed, json, null, null, context.Events);
         }

@@ -31,11 +31,12 @@ internal sealed class JpegHeader
         long kept = 0;
         while (true)
         {
-            if (stream.ReadByte() != 0xFF) return header; // end of file, or garbage where a marker belongs
+            // Like libjpeg, skip stray bytes between segments (some writers leave a few) up to the next marker.
             int marker;
+            do marker = stream.ReadByte(); while (marker is >= 0 and not 0xFF);
             do marker = stream.ReadByte(); while (marker == 0xFF); // fill bytes
             if (marker is < 0 or 0xD9) return header;
-            if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) continue; // markers without a length
+            if (marker is 0x00 or 0x01 or (>= 0xD0 and <= 0xD7)) continue; // stuffed zero, or markers without a length
 
             int high = stream.ReadByte(), low = stream.ReadByte();
             var length = ((high << 8) | low) - 2;

@@ -19,4 +19,15 @@ public sealed record TechnicalMetadata
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(TechnicalMetadata))]
-public sealed partial class CoreJsonContext : JsonSerializerContext;
+public sealed partial class CoreJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Options for JSON Iris stores and serves: camelCase, and UTF-8 text left readable (an EXIF
+    /// <c>Artist</c> of "Renée" stays so instead of <c>Ren\u00E9e</c>); it is never embedded in HTML.
+    /// </summary>
+    public static CoreJsonContext Readable { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -15,6 +15,11 @@ public static class OpenApiSetup
     public static IServiceCollection AddIrisOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", options =>
         {
+            // The stored-JSON wrapper stands for TechnicalMetadata on the wire; name it so.
+            options.CreateSchemaReferenceId = type => type.Type == typeof(StoredTechnicalMetadata)
+                ? nameof(TechnicalMetadata)
+                : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -52,7 +57,13 @@ public static class OpenApiSetup
             options.AddSchemaTransformer(async (schema, context, ct) =>
             {
                 var type = context.JsonTypeInfo.Type;
-                if (type == typeof(UserMetadata))
+                if (type == typeof(DateTimeOffset) || type == typeof(DateTimeOffset?))
+                {
+                    // Our converter hides the type from the generator; it writes ISO 8601 UTC strings.
+                    schema.Type = type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                    schema.Format = "date-time";
+                }
+                else if (type == typeof(UserMetadata))
                 {
                     schema.Type = JsonSchemaType.Object;
                     schema.Description = "User-provided key/values: strings, numbers, booleans or ISO timestamps.";

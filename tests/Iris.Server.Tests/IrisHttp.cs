@@ -447,7 +447,7 @@ public static class J
     {
         var o = new JsonObject { ["path"] = path };
         if (id is not null) o["id"] = id;
-        if (metadata is not null) o["metadata"] = metadata;
+        if (metadata is not null) o["metadata"] = metadata.DeepClone();
         return o;
     }
 }

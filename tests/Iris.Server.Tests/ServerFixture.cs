@@ -269,6 +269,8 @@ public sealed class ServerFixture : IAsyncLifetime
         psi.Environment.Remove("ASPNETCORE_URLS");
         psi.Environment.Remove("DOTNET_URLS");
         psi.Environment.Remove("ASPNETCORE_HTTP_PORTS");
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("IRIS_", StringComparison.Ordinal)).ToList())
+            psi.Environment.Remove(key);
         psi.Environment.Remove("IRIS_CLIENT_ID");
         psi.Environment.Remove("IRIS_CLIENT_SECRET");
         return psi;

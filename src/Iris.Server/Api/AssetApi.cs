@@ -105,7 +105,15 @@ public static class AssetApi
     {
         var now = time.GetUtcNow();
         var requestGroupId = Guid.CreateVersion7(now);
-        var added = all.Count == 0 ? [] : await images.AddAsync(caller.OrgId, datasetId, all, caller.ClientId, requestGroupId, now, ct);
+        IReadOnlyList<ImageRecord> added;
+        try
+        {
+            added = all.Count == 0 ? [] : await images.AddAsync(caller.OrgId, datasetId, all, caller.ClientId, requestGroupId, now, ct);
+        }
+        catch (KeyNotFoundException)
+        {
+            return Errors.DatasetNotFound; // deleted between the check and the insert
+        }
         signal.Notify();
         var answer = new AddedAssetResponse[added.Count];
         for (var i = 0; i < answer.Length; i++) answer[i] = AddedAssetResponse.From(added[i], requestGroupId, now);
@@ -231,6 +239,7 @@ public static class AssetApi
             sizeFeature.MaxRequestBodySize = options.MaxUploadBytes;
 
         var files = new List<(string Sha256, string FileName)>();
+        var storedHere = new List<string>(); // blobs this request created, removed again if it fails
         var paths = new List<string>();
         var userIds = new List<string>();
         var metadatas = new List<string>();
@@ -244,7 +253,9 @@ public static class AssetApi
                 if (disposition.IsFileDisposition() && name == "file")
                 {
                     var fileName = SafeFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
-                    files.Add((await StoreUploadAsync(section.Body, blobs, http.RequestAborted), fileName));
+                    var (sha, created) = await StoreUploadAsync(section.Body, blobs, http.RequestAborted);
+                    files.Add((sha, fileName));
+                    if (created) storedHere.Add(sha);
                 }
                 else if (name is "path" or "id" or "metadata")
                 {
@@ -262,13 +273,16 @@ public static class AssetApi
                 }
             }
         }
-        catch (InvalidDataException e)
-        {
-            return ValidationErrors.Single($"Malformed multipart body: {e.Message}", "value_error", "body");
-        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            await DeleteAsync(blobs, storedHere);
             return Errors.Json(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than {options.MaxUploadBytes} bytes.");
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && !http.RequestAborted.IsCancellationRequested)
+        {
+            // A body that ends early or breaks the multipart framing (IOException: "Unexpected end of Stream").
+            await DeleteAsync(blobs, storedHere);
+            return ValidationErrors.Single($"Malformed multipart body: {e.Message}", "value_error", "body");
         }
 
         if (files.Count == 0) errors.Missing("body", "file");
@@ -291,7 +305,11 @@ public static class AssetApi
             }
         }
         for (var i = 0; i < paths.Count; i++) CheckPath(paths[i], errors, ["body", "path", i]);
-        if (errors.Any) return errors.ToResult();
+        if (errors.Any)
+        {
+            await DeleteAsync(blobs, storedHere);
+            return errors.ToResult();
+        }
 
         var newImages = new List<NewImage>(files.Count);
         for (var i = 0; i < files.Count; i++)
@@ -311,8 +329,16 @@ public static class AssetApi
         errors.Add($"Give one '{name}' field per file part ({files}), or none", "value_error", "body", name);
     }
 
-    /// <summary>Streams one file part to a temporary file while hashing it, then files it under its SHA-256.</summary>
-    private static async Task<string> StoreUploadAsync(Stream body, IBlobStore blobs, CancellationToken ct)
+    private static async Task DeleteAsync(IBlobStore blobs, List<string> sha256s)
+    {
+        foreach (var sha in sha256s) await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Streams one file part to a temporary file while hashing it, then files it under its SHA-256.
+    /// Returns whether this call created the blob (the same bytes may be stored already).
+    /// </summary>
+    private static async Task<(string Sha256, bool Created)> StoreUploadAsync(Stream body, IBlobStore blobs, CancellationToken ct)
     {
         var temp = blobs.NewTempPath();
         try
@@ -337,8 +363,9 @@ public static class AssetApi
             }
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             var key = BlobKeys.Upload(sha);
-            if (blobs.TryGetLocalPath(key) is null) await blobs.PutFileAsync(key, temp, ct);
-            return sha;
+            if (blobs.TryGetLocalPath(key) is not null) return (sha, false);
+            await blobs.PutFileAsync(key, temp, ct);
+            return (sha, true);
         }
         finally
         {

@@ -157,6 +157,9 @@ public static class RequestParsing
             if (buffer.WrittenCount > maxBytes) return JsonBody.TooLarge(maxBytes);
         }
         if (buffer.WrittenCount == 0) return new JsonBody(null, ValidationErrors.Single("Field required", "missing", "body"), null);
+        // JsonDocument checks UTF-8 inside strings only when they are read; refuse bad bytes up front.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.WrittenSpan))
+            return new JsonBody(null, ValidationErrors.Single("JSON decode error: the body is not valid UTF-8", "json_invalid", "body"), null);
         try
         {
             return new JsonBody(JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 32 }), null, null);

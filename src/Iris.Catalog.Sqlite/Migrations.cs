@@ -91,6 +91,18 @@ internal static class Migrations
             ) STRICT;
             CREATE INDEX ix_image_events_image ON image_events(image_id);
             """),
+        new(2, "previews and duplicates", """
+            -- The file's SHA-256 as a column (exact copies), the 64-bit perceptual hash (near copies; set only
+            -- on completed images) and the blob key of the preview (set only on completed images).
+            ALTER TABLE images ADD COLUMN sha256 TEXT;
+            ALTER TABLE images ADD COLUMN phash INTEGER;
+            ALTER TABLE images ADD COLUMN preview_key TEXT;
+            UPDATE images SET sha256 = json_extract(technical_metadata, '$.sha256') WHERE technical_metadata IS NOT NULL;
+
+            CREATE INDEX ix_images_dataset_sha256 ON images(dataset_id, sha256) WHERE sha256 IS NOT NULL;
+            -- Covers the near-copy scan of one dataset's (id, phash) pairs without reading any row.
+            CREATE INDEX ix_images_dataset_phash ON images(dataset_id, phash, id) WHERE phash IS NOT NULL;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -25,6 +25,11 @@ public sealed class SqliteCatalog : ICatalog
             Cache = SqliteCacheMode.Private,
             Pooling = true,
         }.ToString();
+        Reads = new ReadConnections(new SqliteConnectionStringBuilder(_connectionString)
+        {
+            Mode = SqliteOpenMode.ReadWrite, // read-only by PRAGMA query_only; opened after the migrations
+            Pooling = false, // kept open by ReadConnections instead
+        }.ToString());
 
         Organizations = new SqliteOrganizationStore(this);
         Credentials = new SqliteCredentialStore(this);
@@ -40,6 +45,9 @@ public sealed class SqliteCatalog : ICatalog
     public IDatasetStore Datasets { get; }
     public IImageStore Images { get; }
     public IIngestionQueue Queue { get; }
+
+    /// <summary>Open connections with prepared statements for the hot reads (image metadata, statuses).</summary>
+    internal ReadConnections Reads { get; }
 
     /// <summary>Opens the catalog at <paramref name="databasePath"/> and migrates its schema.</summary>
     public static async Task<SqliteCatalog> OpenAsync(string databasePath, CancellationToken ct = default)
@@ -86,6 +94,7 @@ public sealed class SqliteCatalog : ICatalog
     /// <summary>Closes the pooled connections so the database files are released.</summary>
     public ValueTask DisposeAsync()
     {
+        Reads.Dispose();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         return ValueTask.CompletedTask;

@@ -87,6 +87,17 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
             }
         }
 
+        var previews = new List<string>();
+        using (var select = connection.Command(tx,
+            "SELECT preview_key FROM images WHERE dataset_id = @d AND preview_key IS NOT NULL"))
+        {
+            using var r = select.With("@d", datasetId).ExecuteReader();
+            while (r.Read())
+            {
+                previews.Add(r.GetString(0));
+            }
+        }
+
         // Children first: the foreign keys have no cascade on purpose (deletes stay explicit).
         using (var delete = connection.Command(tx, """
             DELETE FROM image_events WHERE image_id IN (SELECT id FROM images WHERE dataset_id = @d);
@@ -116,7 +127,7 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
         }
 
         tx.Commit();
-        return new DatasetDeletion(dataset, orphaned);
+        return new DatasetDeletion(dataset, orphaned, previews);
     }
 
     private static Dataset? Get(SqliteConnection connection, SqliteTransaction? tx, Guid orgId, Guid datasetId)

@@ -1,3 +1,4 @@
+using Iris.Ingestion;
 using Iris.Models;
 using Microsoft.Data.Sqlite;
 
@@ -140,71 +141,108 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         return result;
     }
 
-    public async Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default)
+    // The three hot reads run on ReadConnections: statements prepared once per connection, one
+    // statement per request, no await while a connection is rented.
+
+    public Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default)
     {
-        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var cmd = connection.Command(null, $"SELECT {Db.ImageColumns} FROM images WHERE id = @id AND org_id = @org");
-        using var r = cmd.With("@id", imageId).With("@org", orgId).ExecuteReader();
-        return r.Read() ? Db.ReadImage(r) : null;
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Read(reader =>
+        {
+            reader.ImageId.Value = imageId;
+            reader.ImageOrg.Value = orgId;
+            using var r = reader.ImageById.ExecuteReader();
+            return r.Read() ? Db.ReadImage(r) : null;
+        }));
     }
 
-    public async Task<IReadOnlyList<ImageRecord>> GetManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, CancellationToken ct = default)
+    public Task<IReadOnlyList<ImageRecord>> GetManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, CancellationToken ct = default)
     {
-        var found = new List<ImageRecord>(imageIds.Count);
-        if (imageIds.Count == 0)
-        {
-            return found;
-        }
-
-        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var tx = connection.BeginTransaction(deferred: true);
-        // A primary-key lookup per id (microseconds each) keeps the caller's order without sorting.
-        using var cmd = connection.Command(tx, $"SELECT {Db.ImageColumns} FROM images WHERE id = @id AND org_id = @org");
-        var id = cmd.Param("@id", SqliteType.Blob);
-        cmd.With("@org", orgId);
-        cmd.Prepare();
+        ct.ThrowIfCancellationRequested();
+        if (imageIds.Count == 0) return Task.FromResult<IReadOnlyList<ImageRecord>>([]);
+        // One statement for the whole list: the ids as a JSON array of hex strings of their stored bytes.
+        var json = new System.Text.StringBuilder(2 + imageIds.Count * 35);
+        Span<byte> bytes = stackalloc byte[16];
+        json.Append('[');
         foreach (var imageId in imageIds)
         {
-            id.Value = imageId;
-            using var r = cmd.ExecuteReader();
-            if (r.Read())
-            {
-                found.Add(Db.ReadImage(r));
-            }
+            if (json.Length > 1) json.Append(',');
+            imageId.TryWriteBytes(bytes);
+            json.Append('"').Append(Convert.ToHexString(bytes)).Append('"');
         }
-
-        tx.Commit();
-        return found;
+        json.Append(']');
+        var ids = json.ToString();
+        return Task.FromResult<IReadOnlyList<ImageRecord>>(Read(reader =>
+        {
+            var found = new List<ImageRecord>(imageIds.Count);
+            reader.ImagesIds.Value = ids;
+            reader.ImagesOrg.Value = orgId;
+            using var r = reader.ImagesByIds.ExecuteReader();
+            while (r.Read()) found.Add(Db.ReadImage(r));
+            return found;
+        }));
     }
 
-    public async Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)
+    public Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)
     {
-        var statuses = new List<PathStatus>(paths.Count);
-        if (paths.Count == 0)
+        ct.ThrowIfCancellationRequested();
+        if (paths.Count == 0) return Task.FromResult<IReadOnlyList<PathStatus>>([]);
+        // One statement for the whole list: the paths as a JSON array, one row per path in order (LEFT JOIN).
+        // Each path goes in as UTF-8, as a bound parameter would (a lone surrogate becomes U+FFFD, not an error).
+        var json = new System.Buffers.ArrayBufferWriter<byte>(paths.Count * 64);
+        var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(json))
         {
+            writer.WriteStartArray();
+            foreach (var p in paths)
+            {
+                var max = System.Text.Encoding.UTF8.GetMaxByteCount(p.Length);
+                if (utf8.Length < max)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+                    utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+                }
+                writer.WriteStringValue(utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(p, utf8)));
+            }
+            writer.WriteEndArray();
+        }
+        System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+        var list = System.Text.Encoding.UTF8.GetString(json.WrittenSpan);
+        return Task.FromResult<IReadOnlyList<PathStatus>>(Read(reader =>
+        {
+            var statuses = new List<PathStatus>(paths.Count);
+            reader.StatusPaths.Value = list;
+            reader.StatusDataset.Value = datasetId;
+            reader.StatusOrg.Value = orgId;
+            using var r = reader.StatusesByPaths.ExecuteReader();
+            while (r.Read())
+            {
+                var p = paths[statuses.Count];
+                statuses.Add(r.IsDBNull(0)
+                    ? new PathStatus(p, ImageStatus.NotFound, null, null, null, null)
+                    : new PathStatus(p, r.GetString(1), r.GetGuid(0), r.NullableString(2), r.NullableString(3), r.Event(4, 5, 6)));
+            }
             return statuses;
-        }
+        }));
+    }
 
-        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var tx = connection.BeginTransaction(deferred: true);
-        using var cmd = connection.Command(tx, """
-            SELECT id, status, error_code, error_reason, latest_event_type, latest_event_at, latest_event_detail
-            FROM images WHERE dataset_id = @d AND path = @p AND org_id = @org
-            """);
-        cmd.With("@d", datasetId).With("@org", orgId);
-        var path = cmd.Param("@p", SqliteType.Text);
-        cmd.Prepare();
-        foreach (var p in paths)
+    /// <summary>Rents a read connection for <paramref name="read"/>; one that failed midway is closed, not reused.</summary>
+    private T Read<T>(Func<ReadConnection, T> read)
+    {
+        var reader = db.Reads.Rent();
+        try
         {
-            path.Value = p;
-            using var r = cmd.ExecuteReader();
-            statuses.Add(r.Read()
-                ? new PathStatus(p, r.GetString(1), r.GetGuid(0), r.NullableString(2), r.NullableString(3), r.Event(4, 5, 6))
-                : new PathStatus(p, ImageStatus.NotFound, null, null, null, null));
+            return read(reader);
         }
-
-        tx.Commit();
-        return statuses;
+        catch
+        {
+            reader.Broken = true;
+            throw;
+        }
+        finally
+        {
+            db.Reads.Return(reader);
+        }
     }
 
     public async Task<MetadataUpdateResult> UpdateMetadataAsync(
@@ -293,6 +331,140 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         }
         while (r.Read());
         return events;
+    }
+
+    public async Task<ImagePreview?> GetPreviewAsync(Guid orgId, Guid imageId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, "SELECT status, preview_key FROM images WHERE id = @id AND org_id = @org");
+        using var r = cmd.With("@id", imageId).With("@org", orgId).ExecuteReader();
+        return r.Read() ? new ImagePreview(r.GetString(0), r.NullableString(1)) : null;
+    }
+
+    public async Task<DuplicateSearch?> FindDuplicatesAsync(Guid orgId, Guid imageId, int maxDistance, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDistance);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction(deferred: true);
+
+        Guid datasetId;
+        string status;
+        string? sha256;
+        long? phash;
+        using (var image = connection.Command(tx, "SELECT dataset_id, status, sha256, phash FROM images WHERE id = @id AND org_id = @org"))
+        {
+            using var r = image.With("@id", imageId).With("@org", orgId).ExecuteReader();
+            if (!r.Read())
+            {
+                return null;
+            }
+
+            datasetId = r.GetGuid(0);
+            status = r.GetString(1);
+            sha256 = r.NullableString(2);
+            phash = r.IsDBNull(3) ? null : r.GetInt64(3);
+        }
+
+        if (status != ImageStatus.Completed || phash is not { } hash)
+        {
+            return new DuplicateSearch(status, []);
+        }
+
+        // Exact copies through the (dataset_id, sha256) index.
+        var found = new List<DuplicateImage>();
+        if (sha256 is not null)
+        {
+            using var exact = connection.Command(tx, $"""
+                SELECT id, path, phash FROM images
+                WHERE dataset_id = @d AND sha256 = @sha AND status = '{ImageStatus.Completed}' AND id <> @id
+                ORDER BY id LIMIT @limit
+                """);
+            using var r = exact.With("@d", datasetId).With("@sha", sha256).With("@id", imageId).With("@limit", limit).ExecuteReader();
+            while (r.Read())
+            {
+                found.Add(new DuplicateImage(r.GetGuid(0), r.GetString(1), r.IsDBNull(2) ? 0 : PerceptualHash.Distance(hash, r.GetInt64(2)), Exact: true));
+            }
+        }
+
+        if (found.Count < limit)
+        {
+            found.AddRange(NearCopies(connection, tx, datasetId, imageId, hash, maxDistance, limit - found.Count,
+                [.. found.Select(f => f.ImageId)], ct));
+        }
+
+        tx.Commit();
+        return new DuplicateSearch(status, found);
+    }
+
+    /// <summary>
+    /// The nearest <paramref name="limit"/> images by perceptual hash within <paramref name="maxDistance"/>. A scan
+    /// of the dataset's (id, phash) pairs from the covering index (no row is read; popcount over a million
+    /// pairs is a few milliseconds, reading them from SQLite a few hundred), keeping only the best in a bounded heap.
+    /// </summary>
+    private static List<DuplicateImage> NearCopies(
+        SqliteConnection connection, SqliteTransaction tx, Guid datasetId, Guid imageId, long hash, int maxDistance, int limit,
+        HashSet<Guid> exclude, CancellationToken ct)
+    {
+        // The worst kept candidate on top: farthest, then largest id, so ties resolve the same way every time.
+        var best = new PriorityQueue<Guid, (int Distance, Guid Id)>(
+            Comparer<(int Distance, Guid Id)>.Create((a, b) => b.CompareTo(a)));
+        using (var scan = connection.Command(tx, "SELECT id, phash FROM images WHERE dataset_id = @d AND phash IS NOT NULL"))
+        {
+            using var r = scan.With("@d", datasetId).ExecuteReader();
+            long rows = 0;
+            while (r.Read())
+            {
+                if (++rows % 65536 == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+
+                var distance = PerceptualHash.Distance(hash, r.GetInt64(1));
+                if (distance > maxDistance)
+                {
+                    continue;
+                }
+
+                var id = r.GetGuid(0);
+                if (id == imageId || exclude.Contains(id))
+                {
+                    continue;
+                }
+
+                if (best.Count < limit)
+                {
+                    best.Enqueue(id, (distance, id));
+                }
+                else if (best.TryPeek(out _, out var worst) && (distance, id).CompareTo(worst) < 0)
+                {
+                    best.DequeueEnqueue(id, (distance, id));
+                }
+            }
+        }
+
+        var ranked = new List<(int Distance, Guid Id)>(best.Count);
+        while (best.TryDequeue(out var id, out var priority))
+        {
+            ranked.Add((priority.Distance, id));
+        }
+
+        ranked.Reverse(); // the heap gave the worst first
+        var result = new List<DuplicateImage>(ranked.Count);
+        using var path = connection.Command(tx, "SELECT path FROM images WHERE id = @id");
+        var idParameter = path.Param("@id", SqliteType.Blob);
+        path.Prepare();
+        foreach (var (distance, id) in ranked)
+        {
+            idParameter.Value = id;
+            if (path.ExecuteScalar() is string p)
+            {
+                result.Add(new DuplicateImage(id, p, distance, Exact: false));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Writes must not attach images to a dataset of another organization (or one deleted meanwhile).</summary>

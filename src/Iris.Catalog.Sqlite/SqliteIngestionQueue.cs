@@ -130,7 +130,7 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         using (var finisher = new Finisher(connection, tx, Db.ToMicros(now)))
         {
             finisher.Finish(job.ImageId, datasetId, status, outcome.Status, outcome.TechnicalMetadataJson,
-                outcome.ErrorCode, outcome.ErrorReason, outcome.Events);
+                outcome.ErrorCode, outcome.ErrorReason, outcome.Events, outcome.Sha256, outcome.PerceptualHash, outcome.PreviewKey);
         }
 
         tx.Commit();
@@ -173,13 +173,18 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
     {
         private readonly SqliteCommand _image, _event, _count, _deleteJob;
         private readonly SqliteParameter _imageId, _status, _tech, _errorCode, _errorReason, _eventType, _eventAt, _eventDetail;
+        private readonly SqliteParameter _sha256, _phash, _previewKey;
         private readonly SqliteParameter _eventImage, _type, _at, _detail, _dataset, _delta, _jobImage;
 
         public Finisher(SqliteConnection connection, SqliteTransaction tx, long nowUs)
         {
-            // With no new event the denormalized latest event stays as it was.
+            // With no new event the denormalized latest event stays as it was. phash and preview_key are only
+            // ever set on completed images (the near-duplicate index relies on it).
             _image = connection.Command(tx, """
                 UPDATE images SET status = @status, technical_metadata = @tech, error_code = @ec, error_reason = @er,
+                    sha256 = @sha256,
+                    phash = CASE WHEN @status = 'completed' THEN @phash END,
+                    preview_key = CASE WHEN @status = 'completed' THEN @pk END,
                     updated_at = @now,
                     latest_event_type = COALESCE(@let, latest_event_type),
                     latest_event_at = CASE WHEN @let IS NULL THEN latest_event_at ELSE @lea END,
@@ -195,6 +200,9 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
             _eventType = _image.Param("@let", SqliteType.Text);
             _eventAt = _image.Param("@lea", SqliteType.Integer);
             _eventDetail = _image.Param("@led", SqliteType.Text);
+            _sha256 = _image.Param("@sha256", SqliteType.Text);
+            _phash = _image.Param("@phash", SqliteType.Integer);
+            _previewKey = _image.Param("@pk", SqliteType.Text);
 
             _event = connection.Command(tx, "INSERT INTO image_events (image_id, event_type, at, detail) VALUES (@id, @type, @at, @detail)");
             _eventImage = _event.Param("@id", SqliteType.Blob);
@@ -212,7 +220,8 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
 
         public void Finish(
             Guid imageId, Guid datasetId, string oldStatus, string newStatus, string? technicalMetadataJson,
-            string? errorCode, string? errorReason, IReadOnlyList<ImageEvent> events)
+            string? errorCode, string? errorReason, IReadOnlyList<ImageEvent> events,
+            string? sha256 = null, long? perceptualHash = null, string? previewKey = null)
         {
             foreach (var e in events)
             {
@@ -232,6 +241,9 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
             _eventType.Value = Db.OrNull(latest?.EventType);
             _eventAt.Value = latest is null ? DBNull.Value : Db.ToMicros(latest.At);
             _eventDetail.Value = Db.OrNull(latest?.Detail);
+            _sha256.Value = Db.OrNull(sha256);
+            _phash.Value = Db.OrNull(perceptualHash);
+            _previewKey.Value = Db.OrNull(previewKey);
             _image.ExecuteNonQuery();
 
             int delta = (newStatus == ImageStatus.Completed ? 1 : 0) - (oldStatus == ImageStatus.Completed ? 1 : 0);

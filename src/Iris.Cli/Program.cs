@@ -2,6 +2,9 @@ using Iris.Cli.Commands;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
+// Piped or redirected output gets wide tables instead of 80 columns.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
+
 app.Configure(config =>
 {
     config.SetApplicationName("iris");
@@ -15,6 +18,42 @@ app.Configure(config =>
             .WithDescription("Create a credential in an organization (created if needed) and print it as JSON.")
             .WithExample("admin", "create-client", "--data", "./iris-data", "--org", "acme");
     });
+
+    // Client commands: --host/IRIS_HOST, --client-id/--client-secret or IRIS_CLIENT_ID/IRIS_CLIENT_SECRET; next to a
+    // local server without them, the credential it stored in <data>/credentials.json. Exit codes: 0 ok, 1 failure,
+    // 2 usage, 3 server unreachable, 4 bad or missing credentials, 5 not found, 6 name taken, 7 images in error.
+    config.AddBranch("datasets", datasets =>
+    {
+        datasets.SetDescription("Create, list, show and delete datasets.");
+        datasets.AddCommand<DatasetsCreateCommand>("create")
+            .WithDescription("Create a dataset.")
+            .WithExample("datasets", "create", "holidays", "--description", "Summer 2026");
+        datasets.AddCommand<DatasetsListCommand>("list")
+            .WithDescription("List your datasets.")
+            .WithExample("datasets", "list", "--json");
+        datasets.AddCommand<DatasetsGetCommand>("get")
+            .WithDescription("Show one dataset (by name or id).")
+            .WithExample("datasets", "get", "holidays");
+        datasets.AddCommand<DatasetsDeleteCommand>("delete")
+            .WithDescription("Delete a dataset with its images.")
+            .WithExample("datasets", "delete", "holidays", "--yes");
+    });
+    config.AddCommand<IngestCommand>("ingest")
+        .WithDescription("Add images to a dataset: uploads local files in parallel (skipping those already there with the same "
+                         + "SHA-256) and adds s3:// and http(s):// paths. Exits 7 if an image ended in error.")
+        .WithExample("ingest", "holidays", "~/Pictures/2026", "--wait")
+        .WithExample("ingest", "holidays", "'photos/**/*.jpg'", "s3://bucket/cat.jpg", "--json")
+        .WithExample("ingest", "556f4d52-a557-461e-a204-69236fd9c1e2", "https://example.com/a.png", "--host", "http://iris:8080", "--client-id", "ID", "--client-secret", "SECRET");
+    config.AddCommand<StatusCommand>("status")
+        .WithDescription("Show the ingestion status of files or paths of a dataset. Exits 7 if one is in error.")
+        .WithExample("status", "holidays", "~/Pictures/2026")
+        .WithExample("status", "holidays", "s3://bucket/cat.jpg", "--json");
+    config.AddCommand<MetadataCommand>("metadata")
+        .WithDescription("Show the metadata of images by id.")
+        .WithExample("metadata", "a6894d72-612d-4c20-b4d0-8f3f21c2bb10", "--json");
+    config.AddCommand<PreviewCommand>("preview")
+        .WithDescription("Save the thumbnail of a completed image.")
+        .WithExample("preview", "a6894d72-612d-4c20-b4d0-8f3f21c2bb10", "-o", "thumb.jpg");
     config.PropagateExceptions();
 });
 
@@ -31,6 +70,11 @@ catch (CommandRuntimeException e)
 {
     await Console.Error.WriteLineAsync($"iris: {e.Message}");
     return ExitCodes.Usage;
+}
+catch (CliException e)
+{
+    await Console.Error.WriteLineAsync($"iris: {e.Message}");
+    return e.ExitCode;
 }
 catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
 {

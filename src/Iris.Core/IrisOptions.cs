@@ -33,5 +33,29 @@ public sealed class IrisOptions
     /// <summary>Largest JSON request body, in bytes.</summary>
     public long MaxJsonBodyBytes { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>S3 endpoint URL (an S3-compatible store); null: AWS_ENDPOINT_URL_S3 or AWS S3 itself.</summary>
+    public string? S3Endpoint { get; set; }
+
+    /// <summary>S3 region; null: AWS_REGION or the profile (with an endpoint and no region, us-east-1 signs).</summary>
+    public string? S3Region { get; set; }
+
+    /// <summary>Address buckets as endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores need it).</summary>
+    public bool S3ForcePathStyle { get; set; }
+
+    /// <summary>Lets http(s):// images come from loopback, private and link-local addresses (tests, on-premise servers).</summary>
+    public bool AllowPrivateNetwork { get; set; }
+
+    /// <summary>Longest wait of a remote fetch (HTTP, S3) for an answer or for the next bytes of a body.</summary>
+    public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Retries of a remote fetch after a transient failure (timeout, 5xx, 429, broken connection); then broken_url.</summary>
+    public int HttpRetries { get; set; } = 3;
+
+    /// <summary>Wait before the first retry; doubled for each next one, with jitter (a Retry-After up to 10 s wins).</summary>
+    public TimeSpan HttpRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>HTTP redirects followed per image; one more is broken_url.</summary>
+    public int MaxRedirects { get; set; } = 5;
+
     public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
 }

@@ -37,13 +37,7 @@ public static class Extensions
 
         services.AddIrisIngestion();
 
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, IrisJsonContext.Default);
-            json.SerializerOptions.Converters.Add(new UtcTimestampConverter());
-            json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict; // numbers are numbers, in the API and its schema
-        });
+        services.ConfigureHttpJsonOptions(json => IrisJsonContext.ApplyTo(json.SerializerOptions));
         services.AddIrisOpenApi();
         return services;
     }

@@ -53,10 +53,12 @@ public sealed class MetadataTests : IDisposable
     [Fact]
     public async Task DamagedMetadataDoesNotFailAnImageThatProbedFine()
     {
-        // An APP1 segment that claims to be EXIF but holds garbage.
-        var bytes = Generated.Jpeg(64, 48, (0xE1, [.. "Exif\0\0MM\0*"u8, 0xFF, 0xFF, 0xFF, 0xF0, 1, 2, 3]));
+        // An APP1 segment that claims to be EXIF but holds garbage, put in front of a real JPEG's segments.
+        byte[] app1 = [0xFF, 0xE1, 0x00, 0x13, .. "Exif\0\0MM\0*"u8, 0xFF, 0xFF, 0xFF, 0xF0, 1, 2, 3];
+        var jpeg = File.ReadAllBytes(Corpus.File("go-image/video-001.jpeg"));
+        byte[] bytes = [.. jpeg[..2], .. app1, .. jpeg[2..]];
         var metadata = Jobs.Metadata(await Jobs.RunFile(_tmp.File("odd-exif.jpg", bytes)));
-        Assert.Equal(64, metadata.GetProperty("width").GetInt32());
+        Assert.Equal(150, metadata.GetProperty("width").GetInt32());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, metadata.GetProperty("orientation").ValueKind);
     }
 

@@ -34,9 +34,20 @@ public sealed class ServerFixture : IAsyncLifetime
     private readonly SemaphoreSlim _otherOrgLock = new(1, 1);
     private OrgCredential? _otherOrg;
     private Process? _process;
+    private readonly IReadOnlyList<string> _extraArgs;
+    private readonly IReadOnlyDictionary<string, string> _extraEnv;
 
     public ServerFixture()
+        : this([], new Dictionary<string, string>())
     {
+    }
+
+    /// <param name="extraArgs">More <c>iris serve</c> flags (the remote-sources fixture adds --s3-endpoint and others).</param>
+    /// <param name="extraEnv">More environment variables of the server process.</param>
+    internal ServerFixture(IReadOnlyList<string> extraArgs, IReadOnlyDictionary<string, string> extraEnv)
+    {
+        _extraArgs = extraArgs;
+        _extraEnv = extraEnv;
         RepoRoot = FindRepoRoot();
         Configuration = DetectConfiguration();
         IrisDll = Path.Combine(RepoRoot, "src", "Iris.Cli", "bin", Configuration, "net10.0", "iris.dll");
@@ -115,6 +126,8 @@ public sealed class ServerFixture : IAsyncLifetime
             "--allow-root", CorpusRoot, "--allow-root", FilesDir);
         psi.Environment["IRIS_CLIENT_ID"] = ClientId;
         psi.Environment["IRIS_CLIENT_SECRET"] = ClientSecret;
+        foreach (var arg in _extraArgs) psi.ArgumentList.Add(arg);
+        foreach (var (name, value) in _extraEnv) psi.Environment[name] = value;
 
         _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
@@ -271,6 +284,8 @@ public sealed class ServerFixture : IAsyncLifetime
         psi.Environment.Remove("ASPNETCORE_HTTP_PORTS");
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("IRIS_", StringComparison.Ordinal)).ToList())
             psi.Environment.Remove(key);
+        // Never ask a cloud instance metadata service (169.254.169.254) for S3 credentials or region: only loopback is contacted.
+        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         psi.Environment.Remove("IRIS_CLIENT_ID");
         psi.Environment.Remove("IRIS_CLIENT_SECRET");
         return psi;

@@ -37,8 +37,45 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [Description("Largest multipart upload request (env IRIS_MAX_UPLOAD_BYTES; default 1073741824).")]
         public long? MaxUploadBytes { get; init; }
 
+        [CommandOption("--s3-endpoint <URL>")]
+        [Description("S3 endpoint for s3:// paths, e.g. an S3-compatible store (env IRIS_S3_ENDPOINT, then AWS_ENDPOINT_URL_S3; default AWS S3).")]
+        public string? S3Endpoint { get; init; }
+
+        [CommandOption("--s3-region <REGION>")]
+        [Description("S3 region (env IRIS_S3_REGION, then AWS_REGION or the AWS profile).")]
+        public string? S3Region { get; init; }
+
+        [CommandOption("--s3-force-path-style")]
+        [Description("Address S3 as endpoint/bucket/key, as most S3-compatible stores need (env IRIS_S3_FORCE_PATH_STYLE=true).")]
+        public bool S3ForcePathStyle { get; init; }
+
+        [CommandOption("--allow-private-network")]
+        [Description("Let http(s):// images come from loopback, private and link-local addresses (env IRIS_ALLOW_PRIVATE_NETWORK=true).")]
+        public bool AllowPrivateNetwork { get; init; }
+
+        [CommandOption("--http-timeout <SECONDS>")]
+        [Description("Longest wait of a remote fetch for an answer or for more bytes (env IRIS_HTTP_TIMEOUT; default 20).")]
+        public double? HttpTimeout { get; init; }
+
+        [CommandOption("--http-retries <N>")]
+        [Description("Retries of a remote fetch after a timeout, 5xx or 429 (env IRIS_HTTP_RETRIES; default 3).")]
+        public int? HttpRetries { get; init; }
+
+        [CommandOption("--http-retry-delay-ms <MS>")]
+        [Description("Wait before the first retry, doubled each time, with jitter (env IRIS_HTTP_RETRY_DELAY_MS; default 1000).")]
+        public int? HttpRetryDelayMs { get; init; }
+
+        [CommandOption("--max-redirects <N>")]
+        [Description("HTTP redirects followed per image (env IRIS_MAX_REDIRECTS; default 5).")]
+        public int? MaxRedirects { get; init; }
+
         public override Spectre.Console.ValidationResult Validate()
         {
+            if (HttpTimeout is not null and (<= 0 or > 3600)) return Spectre.Console.ValidationResult.Error("--http-timeout must be more than 0 and at most 3600 seconds.");
+            if (HttpRetries is < 0 or > 10) return Spectre.Console.ValidationResult.Error("--http-retries must be 0 to 10.");
+            if (HttpRetryDelayMs is < 0 or > 60_000) return Spectre.Console.ValidationResult.Error("--http-retry-delay-ms must be 0 to 60000.");
+            if (MaxRedirects is < 0 or > 20) return Spectre.Console.ValidationResult.Error("--max-redirects must be 0 to 20.");
+            if (S3Endpoint is not null && !IsHttpUrl(S3Endpoint)) return Spectre.Console.ValidationResult.Error("--s3-endpoint must be an http:// or https:// URL.");
             if (Workers is < 1 or > 256) return Spectre.Console.ValidationResult.Error("--workers must be 1 to 256.");
             if (MaxImageBytes is < 1 || MaxPixels is < 1 || MaxUploadBytes is < 1)
                 return Spectre.Console.ValidationResult.Error("Limits must be positive.");
@@ -59,7 +96,19 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             MaxImageBytes = settings.MaxImageBytes ?? EnvNumber("IRIS_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = settings.MaxPixels ?? EnvNumber("IRIS_MAX_PIXELS") ?? defaults.MaxPixels,
             MaxUploadBytes = settings.MaxUploadBytes ?? EnvNumber("IRIS_MAX_UPLOAD_BYTES") ?? defaults.MaxUploadBytes,
+            S3Endpoint = settings.S3Endpoint ?? Env("IRIS_S3_ENDPOINT"),
+            S3Region = settings.S3Region ?? Env("IRIS_S3_REGION"),
+            S3ForcePathStyle = settings.S3ForcePathStyle || EnvFlag("IRIS_S3_FORCE_PATH_STYLE"),
+            AllowPrivateNetwork = settings.AllowPrivateNetwork || EnvFlag("IRIS_ALLOW_PRIVATE_NETWORK"),
+            HttpTimeout = settings.HttpTimeout is { } timeout ? TimeSpan.FromSeconds(timeout)
+                : EnvCount("IRIS_HTTP_TIMEOUT", 1, 3600) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.HttpTimeout,
+            HttpRetries = settings.HttpRetries ?? EnvCount("IRIS_HTTP_RETRIES", 0, 10) ?? defaults.HttpRetries,
+            HttpRetryDelay = settings.HttpRetryDelayMs is { } delay ? TimeSpan.FromMilliseconds(delay)
+                : EnvCount("IRIS_HTTP_RETRY_DELAY_MS", 0, 60_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.HttpRetryDelay,
+            MaxRedirects = settings.MaxRedirects ?? EnvCount("IRIS_MAX_REDIRECTS", 0, 20) ?? defaults.MaxRedirects,
         };
+        if (options.S3Endpoint is { } endpoint && !IsHttpUrl(endpoint))
+            throw new InvalidOperationException($"IRIS_S3_ENDPOINT={endpoint} is not an http:// or https:// URL.");
         foreach (var root in options.AllowedRoots)
         {
             if (!Directory.Exists(root)) throw new InvalidOperationException($"--allow-root {root}: no such folder.");
@@ -70,6 +119,26 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>A true/false variable: true, 1, yes or false, 0, no (unset: false).</summary>
+    private static bool EnvFlag(string name) => Env(name)?.Trim().ToLowerInvariant() switch
+    {
+        null or "false" or "0" or "no" => false,
+        "true" or "1" or "yes" => true,
+        var other => throw new InvalidOperationException($"{name}={other} is not true or false."),
+    };
+
+    /// <summary>A whole number between <paramref name="min"/> and <paramref name="max"/> (unset: null).</summary>
+    private static int? EnvCount(string name, int min, int max)
+    {
+        if (Env(name) is not { } value) return null;
+        return int.TryParse(value, out var number) && number >= min && number <= max
+            ? number
+            : throw new InvalidOperationException($"{name}={value} is not a whole number from {min} to {max}.");
+    }
 
     private static long? EnvNumber(string name)
     {

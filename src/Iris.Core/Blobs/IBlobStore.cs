@@ -23,4 +23,11 @@ public interface IBlobStore
 public static class BlobKeys
 {
     public static string Upload(string sha256) => $"uploads/sha256/{sha256[..2]}/{sha256}";
+
+    /// <summary>The preview of one image (JPEG or WebP), spread over 256 folders by the id's last byte (ids start with time).</summary>
+    public static string Preview(Guid imageId)
+    {
+        var id = imageId.ToString("N");
+        return $"previews/{id[^2..]}/{id}";
+    }
 }

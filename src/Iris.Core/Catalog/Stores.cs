@@ -42,13 +42,14 @@ public interface IDatasetStore
     Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default);
 
     /// <summary>
-    /// Deletes the dataset with its images, jobs and events. Returns the dataset as it was and the
-    /// upload blobs no image references any more (the caller deletes their bytes), or null if not found.
+    /// Deletes the dataset with its images, jobs and events. Returns the dataset as it was, the upload
+    /// blobs no image references any more and the preview blobs of its images (the caller deletes their
+    /// bytes), or null if not found.
     /// </summary>
     Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default);
 }
 
-public sealed record DatasetDeletion(Dataset Dataset, IReadOnlyList<string> OrphanedBlobSha256s);
+public sealed record DatasetDeletion(Dataset Dataset, IReadOnlyList<string> OrphanedBlobSha256s, IReadOnlyList<string> PreviewKeys);
 
 public interface IImageStore
 {
@@ -81,7 +82,26 @@ public interface IImageStore
 
     /// <summary>The image's events, oldest first; null if the image is unknown to the organization.</summary>
     Task<IReadOnlyList<ImageEvent>?> GetEventsAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
+
+    /// <summary>The image's status and preview blob key (null unless completed); null if the image is unknown to the organization.</summary>
+    Task<ImagePreview?> GetPreviewAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Other completed images of the image's dataset that look the same: exact copies (same SHA-256) first,
+    /// then images whose perceptual hashes differ in at most <paramref name="maxDistance"/> bits, nearest first;
+    /// at most <paramref name="limit"/> in all. Null if the image is unknown to the organization; no matches
+    /// unless it has completed.
+    /// </summary>
+    Task<DuplicateSearch?> FindDuplicatesAsync(Guid orgId, Guid imageId, int maxDistance, int limit, CancellationToken ct = default);
 }
+
+public sealed record ImagePreview(string Status, string? PreviewKey);
+
+/// <summary>The status of the image searched from, and the duplicates found.</summary>
+public sealed record DuplicateSearch(string Status, IReadOnlyList<DuplicateImage> Duplicates);
+
+/// <summary>An image like the one searched from: <see cref="Distance"/> is the Hamming distance of the perceptual hashes.</summary>
+public sealed record DuplicateImage(Guid ImageId, string Path, int Distance, bool Exact);
 
 /// <summary>Identifies an image by id or by path (exactly one is set) and gives its new metadata (JSON object text or null).</summary>
 public sealed record MetadataUpdate(Guid? ImageId, string? Path, string? MetadataJson);

@@ -30,6 +30,12 @@ public sealed class IngestionContext(IngestionJob job)
     public int? Orientation { get; set; }
     public Dictionary<string, string> Exif { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>64-bit perceptual hash of the decoded picture, set by the preview stage.</summary>
+    public long? PerceptualHash { get; set; }
+
+    /// <summary>Blob key of the stored preview, set by the preview stage.</summary>
+    public string? PreviewKey { get; set; }
+
     public List<ImageEvent> Events { get; } = [];
 }
 

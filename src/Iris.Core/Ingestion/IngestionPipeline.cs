@@ -24,7 +24,7 @@ public sealed class IngestionPipeline
         _onUnexpectedError = onUnexpectedError;
     }
 
-    /// <summary>The stages of this server: fetch (and hash), probe headers, metadata, store.</summary>
+    /// <summary>The stages of this server: fetch (and hash), probe headers, metadata, decode into a stored preview.</summary>
     public static IngestionPipeline CreateDefault(IrisOptions options, IBlobStore blobs, TimeProvider time,
         Action<IngestionJob, Exception>? onUnexpectedError = null) =>
         new(
@@ -32,7 +32,7 @@ public sealed class IngestionPipeline
                 new FetchStage(new SourceResolver(options, blobs), options, time),
                 new ProbeStage(new HeaderProber(), options, time),
                 new MetadataStage(time),
-                new StoreStage(time),
+                new PreviewStage(RoutingImageDecoder.CreateDefault(), blobs, time),
             ],
             time,
             onUnexpectedError);
@@ -49,9 +49,10 @@ public sealed class IngestionPipeline
                 ct.ThrowIfCancellationRequested();
                 await stage.RunAsync(context, ct);
             }
-            var json = JsonSerializer.Serialize(TechnicalMetadataOf(context), CoreJsonContext.Readable.TechnicalMetadata);
+            var json = TechnicalMetadataJson(context) ?? throw new InvalidOperationException("No stage determined the image's format and hash.");
             context.AddEvent(EventTypes.Completed, _time);
-            return new IngestionOutcome(job.ImageId, ImageStatus.Completed, json, null, null, context.Events);
+            return new IngestionOutcome(job.ImageId, ImageStatus.Completed, json, null, null, context.Events,
+                context.Sha256, context.PerceptualHash, context.PreviewKey);
         }
         catch (IngestionException e)
         {
@@ -75,22 +76,26 @@ public sealed class IngestionPipeline
     private IngestionOutcome Failed(IngestionContext context, string errorCode, string reason)
     {
         context.AddEvent(EventTypes.Error, _time, errorCode);
-        return new IngestionOutcome(context.Job.ImageId, ImageStatus.Error, null, errorCode, reason, context.Events);
+        // What was learned before the failure (format, size, hash, EXIF) is kept; an error has no preview.
+        return new IngestionOutcome(context.Job.ImageId, ImageStatus.Error, TechnicalMetadataJson(context), errorCode, reason,
+            context.Events, context.Sha256);
     }
 
-    private static TechnicalMetadata TechnicalMetadataOf(IngestionContext context)
+    /// <summary>The technical metadata as stored, once the format, size and hash are known; null before.</summary>
+    private static string? TechnicalMetadataJson(IngestionContext context)
     {
-        var probe = context.Probe ?? throw new InvalidOperationException("No stage determined the image's format.");
-        return new TechnicalMetadata
+        if (context.Probe is not { } probe || context.Sha256 is not { } sha256) return null;
+        var metadata = new TechnicalMetadata
         {
             Format = probe.Format,
             MimeType = probe.MimeType,
             Width = probe.Width,
             Height = probe.Height,
             SizeBytes = context.SizeBytes,
-            Sha256 = context.Sha256 ?? throw new InvalidOperationException("No stage hashed the image."),
+            Sha256 = sha256,
             Orientation = context.Orientation,
             Exif = context.Exif,
         };
+        return JsonSerializer.Serialize(metadata, CoreJsonContext.Readable.TechnicalMetadata);
     }
 }

@@ -68,11 +68,18 @@ public sealed record IngestionJob(
     int Attempt,
     DateTimeOffset LeaseExpiresAt);
 
-/// <summary>The end of one ingestion: either technical metadata or an error, plus the events on the way.</summary>
+/// <summary>
+/// The end of one ingestion: <c>completed</c> or an error, plus the events on the way. Technical metadata,
+/// the file's SHA-256 and perceptual hash and the preview's blob key are set as far as they were learned
+/// (an image that errored while decoding keeps the format, size, hash and EXIF read before).
+/// </summary>
 public sealed record IngestionOutcome(
     Guid ImageId,
     string Status,
     string? TechnicalMetadataJson,
     string? ErrorCode,
     string? ErrorReason,
-    IReadOnlyList<ImageEvent> Events);
+    IReadOnlyList<ImageEvent> Events,
+    string? Sha256 = null,
+    long? PerceptualHash = null,
+    string? PreviewKey = null);

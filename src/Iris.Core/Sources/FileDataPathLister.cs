@@ -9,7 +9,7 @@ namespace Iris.Sources;
 /// </summary>
 public sealed class FileDataPathLister(IrisOptions options) : IDataPathLister
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
         ".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".avif", ".heic", ".heif",
     };

@@ -12,16 +12,16 @@ public sealed partial class SourceResolver
     private readonly IReadOnlyList<IImageSource> _sources;
 
     /// <param name="uploads">Reads every job that has a blob, whatever its path.</param>
-    /// <param name="sources">Asked in order by <see cref="IImageSource.CanRead"/> (file, later s3 and http).</param>
+    /// <param name="sources">Asked in order by <see cref="IImageSource.CanRead"/> (file, s3, http and https).</param>
     public SourceResolver(UploadSource uploads, IEnumerable<IImageSource> sources)
     {
         _uploads = uploads;
         _sources = [.. sources];
     }
 
-    /// <summary>The sources this server has today: uploads and <c>file:///</c>.</summary>
+    /// <summary>Every source: uploads, <c>file:///</c>, <c>s3://</c> and <c>http(s)://</c> (the last two through their own clients).</summary>
     public SourceResolver(IrisOptions options, IBlobStore blobs)
-        : this(new UploadSource(blobs), [new FileSource(options)])
+        : this(new UploadSource(blobs), [new FileSource(options), new S3Source(new S3Access(options), blobs), new HttpSource(options, blobs)])
     {
     }
 
@@ -40,8 +40,6 @@ public sealed partial class SourceResolver
         var scheme = SchemePattern().Match(job.Path) is { Success: true } m ? m.Groups[1].Value.ToLowerInvariant() : null;
         var reason = scheme switch
         {
-            // Valid Coactive schemes whose sources come later.
-            "s3" or "http" or "https" => $"{scheme}:// paths are not supported by this server yet.",
             null => $"{shown} is not a URI; write file:///absolute/path, s3://bucket/key, http(s)://host/path, or upload the file.",
             _ => $"{shown} uses the {scheme}:// scheme, which Iris does not read; use file:///, s3://, http:// or https://, or upload the file.",
         };

@@ -23,6 +23,7 @@ public static class AssetApi
     public const int MaxPathLength = 4096;
     public const int MaxUserIdLength = 1024;
     public const int MaxImagesPerDataPath = 100_000;
+    private const int MaxCsvErrors = 100;
     private const int MaxFormFieldBytes = 256 * 1024;
 
     public static RouteGroupBuilder MapAssetApi(this RouteGroupBuilder api)
@@ -53,7 +54,7 @@ public static class AssetApi
 
     public static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> AddAssets(
         [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images,
-        IEnumerable<IDataPathLister> listers, IngestionSignal signal, IrisOptions options, TimeProvider time)
+        IEnumerable<IDataPathLister> listers, CsvManifestReader manifests, IngestionSignal signal, IrisOptions options, TimeProvider time)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -71,34 +72,105 @@ public static class AssetApi
         var csvPath = OptionalString(body.Root, "csvPath", errors);
         if (!errors.Any && requested is null && dataPath is null && csvPath is null)
             errors.Add("Provide images, dataPath or csvPath", "missing", "body", "images");
-        if (csvPath is not null)
-            errors.Add("csvPath is not supported by this server yet; list the paths in images or use dataPath", "value_error", "body", "csvPath");
         if (errors.Any) return errors.ToResult();
 
         var caller = http.Caller();
         if (await datasets.GetAsync(caller.OrgId, id, http.RequestAborted) is null) return Errors.DatasetNotFound;
 
         var all = requested ?? [];
-        if (dataPath is not null)
-        {
-            var lister = listers.FirstOrDefault(l => l.CanList(dataPath));
-            if (lister is null)
-                return ValidationErrors.Single("dataPath must be a file:/// folder below an allowed root", "value_error", "body", "dataPath");
-            try
-            {
-                await foreach (var path in lister.ListAsync(dataPath, MaxImagesPerDataPath, http.RequestAborted))
-                    all.Add(new NewImage(path, null, null));
-            }
-            catch (DataPathException e)
-            {
-                return ValidationErrors.Single(e.Message, "value_error", "body", "dataPath");
-            }
-            if (all.Count > MaxImagesPerDataPath + (requested?.Count ?? 0))
-                return ValidationErrors.Single($"dataPath holds more than {MaxImagesPerDataPath} images; add it in parts", "too_long", "body", "dataPath");
-        }
+        if (dataPath is not null && await AddDataPathAsync(dataPath, all, listers, http.RequestAborted) is { } dataPathError) return dataPathError;
+        if (csvPath is not null && await AddCsvAsync(csvPath, all, manifests, http.RequestAborted) is { } csvError) return csvError;
 
         return await AddAndAnswer(all, caller, id, images, signal, time, http.RequestAborted);
     }
+
+    /// <summary>Adds every image below <paramref name="dataPath"/> to <paramref name="all"/>; a 422 when it cannot be listed or holds too many.</summary>
+    private static async Task<UnprocessableEntity<HTTPValidationError>?> AddDataPathAsync(
+        string dataPath, List<NewImage> all, IEnumerable<IDataPathLister> listers, CancellationToken ct)
+    {
+        var lister = listers.FirstOrDefault(l => l.CanList(dataPath));
+        if (lister is null)
+            return ValidationErrors.Single("dataPath must be a file:/// folder below an allowed root or an s3://bucket/prefix/", "value_error", "body", "dataPath");
+        var listed = 0;
+        try
+        {
+            await foreach (var path in lister.ListAsync(dataPath, MaxImagesPerDataPath, ct))
+            {
+                if (++listed > MaxImagesPerDataPath)
+                    return ValidationErrors.Single($"dataPath holds more than {MaxImagesPerDataPath} images; add it in parts", "too_long", "body", "dataPath");
+                // A name no request could spell (control characters) would make an image no one can look up.
+                if (PathProblem(path) is { } problem)
+                    return ValidationErrors.Single($"dataPath holds {Shorten(path)}, which cannot be added: {problem.Msg}; rename it or add the others by images",
+                        "value_error", "body", "dataPath");
+                all.Add(new NewImage(path, null, null));
+            }
+        }
+        catch (DataPathException e)
+        {
+            return ValidationErrors.Single(e.Message, "value_error", "body", "dataPath");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Adds the rows of the CSV manifest at <paramref name="csvPath"/> to <paramref name="all"/>. Every problem is
+    /// a 422 at <c>["body", "csvPath"]</c> whose message names the row (at most <see cref="MaxCsvErrors"/> of them).
+    /// </summary>
+    private static async Task<UnprocessableEntity<HTTPValidationError>?> AddCsvAsync(
+        string csvPath, List<NewImage> all, CsvManifestReader manifests, CancellationToken ct)
+    {
+        List<CsvManifestRow> rows;
+        try
+        {
+            rows = await manifests.ReadAsync(csvPath, MaxImagesPerDataPath, ct);
+        }
+        catch (CsvManifestException e)
+        {
+            return ValidationErrors.Single(e.Message, e.TooManyRows ? "too_long" : "value_error", "body", "csvPath");
+        }
+
+        var errors = new ValidationErrors();
+        foreach (var row in rows)
+        {
+            if (errors.Count >= MaxCsvErrors) break;
+            if (PathProblem(row.Path) is { } problem)
+            {
+                errors.Add($"{row.Where}: path: {problem.Msg}", problem.Type, "body", "csvPath");
+                continue;
+            }
+            if (row.Id is { Length: > MaxUserIdLength })
+            {
+                errors.Add($"{row.Where}: id: String should have at most {MaxUserIdLength} characters", "string_too_long", "body", "csvPath");
+                continue;
+            }
+            string? metadata = null;
+            if (row.Metadata is { } text)
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 32 });
+                    var rowErrors = new ValidationErrors();
+                    metadata = UserMetadataParser.Parse(doc.RootElement, rowErrors, ["metadata"]);
+                    foreach (var error in rowErrors.ToResult().Value!.Detail)
+                    {
+                        var at = string.Join(".", error.Loc.Select(part => part.ToString()));
+                        errors.Add($"{row.Where}: {at}: {error.Msg}", error.Type, "body", "csvPath");
+                    }
+                    if (rowErrors.Any) continue;
+                }
+                catch (JsonException e)
+                {
+                    errors.Add($"{row.Where}: metadata is not valid JSON ({e.Message}); write a JSON object such as {{\"k\": \"v\"}}, with the cell in double quotes",
+                        "json_invalid", "body", "csvPath");
+                    continue;
+                }
+            }
+            all.Add(new NewImage(row.Path, row.Id, metadata));
+        }
+        return errors.Any ? errors.ToResult() : null;
+    }
+
+    private static string Shorten(string path) => path.Length <= 200 ? path : string.Concat(path.AsSpan(0, 120), "…", path.AsSpan(path.Length - 60));
 
     private static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> AddAndAnswer(
         IReadOnlyList<NewImage> all, Caller caller, Guid datasetId, IImageStore images, IngestionSignal signal, TimeProvider time, CancellationToken ct)
@@ -172,22 +244,18 @@ public static class AssetApi
 
     private static string? CheckPath(string path, ValidationErrors errors, object[] loc)
     {
-        if (path.Length == 0 || string.IsNullOrWhiteSpace(path))
-        {
-            errors.Add("String should have at least 1 character", "string_too_short", loc);
-            return null;
-        }
-        if (path.Length > MaxPathLength)
-        {
-            errors.Add($"String should have at most {MaxPathLength} characters", "string_too_long", loc);
-            return null;
-        }
-        if (path.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0)
-        {
-            errors.Add("Paths cannot contain control characters", "value_error", loc);
-            return null;
-        }
-        return path;
+        if (PathProblem(path) is not { } problem) return path;
+        errors.Add(problem.Msg, problem.Type, loc);
+        return null;
+    }
+
+    /// <summary>What is wrong with a path (message and FastAPI type), or null when it may be added.</summary>
+    private static (string Msg, string Type)? PathProblem(string path)
+    {
+        if (path.Length == 0 || string.IsNullOrWhiteSpace(path)) return ("String should have at least 1 character", "string_too_short");
+        if (path.Length > MaxPathLength) return ($"String should have at most {MaxPathLength} characters", "string_too_long");
+        if (path.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0) return ("Paths cannot contain control characters", "value_error");
+        return null;
     }
 
     private static string? OptionalUserId(JsonElement item, ValidationErrors errors, params object[] loc)

@@ -142,6 +142,8 @@ public static partial class DatasetApi
         // The catalog is the source of truth: bytes go only once no image points at them any more.
         foreach (var sha in deletion.OrphanedBlobSha256s)
             await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
+        foreach (var key in deletion.PreviewKeys)
+            await blobs.DeleteAsync(key, CancellationToken.None);
         return TypedResults.Ok(DatasetResponse.From(deletion.Dataset));
     }
 }

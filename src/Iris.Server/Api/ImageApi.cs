@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Iris.Server.Api;
 
@@ -20,20 +22,24 @@ public static class ImageApi
             .WithSummary("Get the metadata of one image");
 
         v0.MapGet("/images/metadata", GetMetadataForImages)
+            .RequireRateLimiting(BatchReads.Policy)
             .WithName("get_metadata_for_images")
             .WithSummary("Get the metadata of up to 1000 images, in the order asked, each once");
 
         v0.MapPost("/images/metadata", PostMetadataForImages)
+            .RequireRateLimiting(BatchReads.Policy)
             .WithName("post_metadata_for_images")
             .WithSummary("Same as GET /api/v0/images/metadata, with the ids in the body")
             .Accepts<ImageIdsRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
 
         v0.MapGet("/datasets/{dataset_id}/images/statuses", GetStatusesForImages)
+            .RequireRateLimiting(BatchReads.Policy)
             .WithName("get_statuses_for_images")
             .WithSummary("Get the ingestion status of up to 1000 paths of a dataset, in the order asked, each once");
 
         v0.MapPost("/datasets/{dataset_id}/images/statuses", PostStatusesForImages)
+            .RequireRateLimiting(BatchReads.Policy)
             .WithName("post_statuses_for_images")
             .WithSummary("Same as GET .../images/statuses, with the paths in the body")
             .Accepts<PathsRequest>("application/json")
@@ -121,4 +127,30 @@ public static class ImageApi
         }
         return TypedResults.Ok(new StatusesForImagesResponse(data));
     }
+}
+
+/// <summary>
+/// Batch reads (up to 1000 images or paths each) run at most two per core at a time; the others
+/// wait their turn in arrival order. Each holds about a megabyte of rows and JSON until its answer
+/// is written: without the limit, 64 concurrent batches of 1000 tripled the CPU per image (garbage
+/// collection) and the resident memory. Nothing is refused below <see cref="QueueLimit"/> waiting.
+/// </summary>
+public static class BatchReads
+{
+    public const string Policy = "batch-reads";
+    public const int QueueLimit = 10_000;
+
+    public static IServiceCollection AddBatchReadLimit(this IServiceCollection services) =>
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddConcurrencyLimiter(Policy, options =>
+            {
+                options.PermitLimit = 2 * Environment.ProcessorCount;
+                options.QueueLimit = QueueLimit;
+                options.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, ct) => new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(
+                new ErrorResponse("Too many batch reads are waiting; retry in a moment."), IrisJsonContext.Default.ErrorResponse, cancellationToken: ct));
+        });
 }

@@ -1,16 +1,33 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Iris.Blobs;
 using Iris.Catalog;
+using Iris.Ingestion;
+using Iris.Models;
 using Iris.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 
 namespace Iris.Server.Api;
 
-/// <summary>Per-image details beyond the seed (v1): the history of ingestion events.</summary>
+/// <summary>Per-image details beyond the seed (v1): ingestion events, the preview, duplicates.</summary>
 public static class ImageDetailsApi
 {
+    public const int DefaultMaxDistance = 8;
+    public const int MaxHashDistance = 64;
+    public const int DefaultDuplicatesLimit = 100;
+    public const int MaxDuplicatesLimit = 1000;
+
+    /// <summary>A preview never changes for an image id (completed images are never processed again), so clients may keep it.</summary>
+    public const string PreviewCacheControl = "private, max-age=31536000, immutable";
+
+    // Previews are a few kilobytes; anything far larger in the store is not one of ours.
+    private const int MaxPreviewBytes = 8 * 1024 * 1024;
+
     public static RouteGroupBuilder MapImageDetailsApi(this RouteGroupBuilder api)
     {
         var images = api.MapGroup("/v1/images").WithTags("ImageDetailsApi");
@@ -18,6 +35,18 @@ public static class ImageDetailsApi
         images.MapGet("/{coactive_image_id}/events", GetImageEvents)
             .WithName("get_image_events")
             .WithSummary("The ingestion events of an image, oldest first");
+
+        images.MapGet("/{coactive_image_id}/preview", GetImagePreview)
+            .WithName("get_image_preview")
+            .WithSummary("A preview of a completed image: longest side at most 256 px, EXIF orientation applied")
+            .WithDescription("JPEG, or WebP when the image has transparency. Answers with a strong ETag and may be cached "
+                + "for a year; If-None-Match with that ETag gives 304.")
+            .Produces(StatusCodes.Status200OK, typeof(Stream), PreviewEncoder.JpegMimeType, PreviewEncoder.WebpMimeType)
+            .Produces(StatusCodes.Status304NotModified);
+
+        images.MapGet("/{coactive_image_id}/duplicates", GetImageDuplicates)
+            .WithName("get_image_duplicates")
+            .WithSummary("Completed images of the same dataset that look the same: exact copies (same SHA-256) first, then by perceptual-hash distance");
 
         return api;
     }
@@ -32,5 +61,84 @@ public static class ImageDetailsApi
         if (events is null) return Errors.ImageNotFound;
         return TypedResults.Ok(new ImageEventsResponse(id,
             events.Select(e => new ImageEventResponse(e.EventType, e.At, e.Detail)).ToArray()));
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetImagePreview(
+        [FromRoute(Name = "coactive_image_id")] string coactiveImageId, HttpContext http, IImageStore images, IBlobStore blobs)
+    {
+        var errors = new ValidationErrors();
+        var id = RequestParsing.ParseUuid(coactiveImageId, errors, "coactive_image_id");
+        if (errors.Any) return errors.ToResult();
+        var preview = await images.GetPreviewAsync(http.Caller().OrgId, id, http.RequestAborted);
+        if (preview is null) return Errors.ImageNotFound;
+        if (preview.PreviewKey is not { } key) return NoPreview(preview.Status);
+
+        var bytes = await ReadPreviewAsync(blobs, key, http.RequestAborted);
+        if (bytes is null) return TypedResults.NotFound(new ErrorResponse("The preview file is missing from storage."));
+        var mimeType = PreviewEncoder.MimeTypeOf(bytes) ?? throw new InvalidDataException($"The preview blob {key} is neither JPEG nor WebP.");
+
+        // A strong validator from the bytes themselves; the file result answers If-None-Match with 304.
+        var etag = new EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + "\"");
+        http.Response.Headers.CacheControl = PreviewCacheControl;
+        return TypedResults.File(bytes, mimeType, entityTag: etag);
+    }
+
+    private static NotFound<ErrorResponse> NoPreview(string status) => TypedResults.NotFound(new ErrorResponse(status switch
+    {
+        ImageStatus.Error => "The image has no preview: its ingestion ended in error.",
+        ImageStatus.Completed => "No preview was made for this image (it was ingested before Iris made previews).",
+        _ => "The image has no preview yet: it has not completed ingestion.",
+    }));
+
+    private static async Task<byte[]?> ReadPreviewAsync(IBlobStore blobs, string key, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, ct);
+        if (stream is null) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxPreviewBytes) throw new InvalidDataException($"The preview blob {key} is larger than {MaxPreviewBytes} bytes.");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    public static async Task<Results<Ok<DuplicatesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetImageDuplicates(
+        [FromRoute(Name = "coactive_image_id")] string coactiveImageId,
+        [FromQuery(Name = "maxDistance")] string? maxDistance,
+        [FromQuery(Name = "limit")] string? limit,
+        HttpContext http, IImageStore images)
+    {
+        var errors = new ValidationErrors();
+        var id = RequestParsing.ParseUuid(coactiveImageId, errors, "coactive_image_id");
+        var distance = ParseQueryInt(maxDistance, DefaultMaxDistance, 0, MaxHashDistance, "maxDistance", errors);
+        var count = ParseQueryInt(limit, DefaultDuplicatesLimit, 1, MaxDuplicatesLimit, "limit", errors);
+        if (errors.Any) return errors.ToResult();
+
+        var search = await images.FindDuplicatesAsync(http.Caller().OrgId, id, distance, count, http.RequestAborted);
+        if (search is null) return Errors.ImageNotFound;
+        if (search.Status != ImageStatus.Completed)
+        {
+            return TypedResults.NotFound(new ErrorResponse(search.Status == ImageStatus.Error
+                ? "The image's ingestion ended in error; only completed images are compared for duplicates."
+                : "The image has not completed ingestion yet; its duplicates can be found once it has."));
+        }
+        return TypedResults.Ok(new DuplicatesResponse(id,
+            search.Duplicates.Select(d => new DuplicateImageResponse(d.ImageId, d.Path, d.Distance, d.Exact)).ToArray()));
+    }
+
+    private static int ParseQueryInt(string? value, int fallback, int min, int max, string name, ValidationErrors errors)
+    {
+        if (value is null) return fallback;
+        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+        {
+            errors.Add("Input should be a valid integer, unable to parse string as an integer", "int_parsing", "query", name);
+            return fallback;
+        }
+        if (parsed < min) errors.Add($"Input should be greater than or equal to {min}", "greater_than_equal", "query", name);
+        else if (parsed > max) errors.Add($"Input should be less than or equal to {max}", "less_than_equal", "query", name);
+        return parsed;
     }
 }

@@ -26,26 +26,23 @@ public record AssetResponse(
         StoredTechnicalMetadata.FromJson(image.TechnicalMetadataJson));
 }
 
-/// <summary>An AssetResponse in the answer to adding images: which request added it, and when.</summary>
-public sealed record AddedAssetResponse(
-    string CreatedUserId,
-    DateTimeOffset CreatedDt,
-    string UpdatedUserId,
-    DateTimeOffset UpdatedDt,
-    Guid CoactiveImageId,
-    string Path,
-    string? Id,
-    UserMetadata? Metadata,
-    Guid DatasetId,
-    string Status,
-    StoredTechnicalMetadata? TechnicalMetadata,
-    Guid RequestId,
-    DateTimeOffset RequestDt)
+/// <summary>An AssetResponse in the answer to adding images, plus which request added it, and when.</summary>
+public sealed record AddedAssetResponse : AssetResponse
 {
-    public static AddedAssetResponse From(ImageRecord image, Guid requestId, DateTimeOffset requestDt) => new(
-        image.CreatedBy, image.CreatedAt, image.UpdatedBy, image.UpdatedAt, image.Id, image.Path, image.UserId,
-        UserMetadata.FromJson(image.MetadataJson), image.DatasetId, image.Status,
-        StoredTechnicalMetadata.FromJson(image.TechnicalMetadataJson), requestId, requestDt);
+    public AddedAssetResponse(AssetResponse asset, Guid requestId, DateTimeOffset requestDt) : base(asset)
+    {
+        RequestId = requestId;
+        RequestDt = requestDt;
+    }
+
+    [JsonPropertyOrder(1)] // after the AssetResponse fields
+    public Guid RequestId { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public DateTimeOffset RequestDt { get; init; }
+
+    public static AddedAssetResponse From(ImageRecord image, Guid requestId, DateTimeOffset requestDt) =>
+        new(AssetResponse.From(image), requestId, requestDt);
 }
 
 public sealed record MetadataForImagesResponse(IReadOnlyList<AssetResponse> Data);
@@ -65,6 +62,12 @@ public sealed record StatusesForImagesResponse(IReadOnlyList<ImageStatusResponse
 public sealed record ImageEventResponse(string EventType, DateTimeOffset TimestampDt, string? Detail);
 
 public sealed record ImageEventsResponse(Guid CoactiveImageId, IReadOnlyList<ImageEventResponse> Data);
+
+/// <summary>An image of the same dataset that looks like the one asked about; <c>distance</c> is in bits of the 64-bit perceptual hash.</summary>
+public sealed record DuplicateImageResponse(Guid CoactiveImageId, string Path, int Distance, bool Exact);
+
+/// <summary>Exact copies (same SHA-256) first, then near copies by ascending distance.</summary>
+public sealed record DuplicatesResponse(Guid CoactiveImageId, IReadOnlyList<DuplicateImageResponse> Data);
 
 public sealed record DatasetResponse(
     string CreatedUserId,
@@ -175,6 +178,7 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(MetadataForImagesResponse))]
 [JsonSerializable(typeof(StatusesForImagesResponse))]
 [JsonSerializable(typeof(ImageEventsResponse))]
+[JsonSerializable(typeof(DuplicatesResponse))]
 [JsonSerializable(typeof(DatasetResponse))]
 [JsonSerializable(typeof(DatasetListResponse))]
 [JsonSerializable(typeof(AddAssetsResponse))]
@@ -190,4 +194,14 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(TechnicalMetadata))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(int))]
-public sealed partial class IrisJsonContext : JsonSerializerContext;
+public sealed partial class IrisJsonContext : JsonSerializerContext
+{
+    /// <summary>The API's JSON settings on top of ASP.NET's web defaults (camelCase).</summary>
+    public static void ApplyTo(JsonSerializerOptions options)
+    {
+        options.TypeInfoResolverChain.Insert(0, Default);
+        options.Converters.Add(new UtcTimestampConverter());
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // readable UTF-8; never embedded in HTML
+        options.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its schema
+    }
+}

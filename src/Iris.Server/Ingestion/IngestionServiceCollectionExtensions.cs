@@ -13,6 +13,10 @@ public static class IngestionServiceCollectionExtensions
     {
         services.AddSingleton<IngestionSignal>();
         services.AddSingleton<IDataPathLister, FileDataPathLister>();
+        services.AddSingleton(provider => new S3Access(provider.GetRequiredService<IrisOptions>()));
+        services.AddSingleton<IDataPathLister, S3DataPathLister>();
+        services.AddSingleton(provider => CsvManifestReader.Create(
+            provider.GetRequiredService<IrisOptions>(), provider.GetRequiredService<IBlobStore>(), provider.GetRequiredService<S3Access>()));
         services.AddSingleton(provider =>
         {
             var logger = provider.GetRequiredService<ILogger<IngestionPipeline>>();

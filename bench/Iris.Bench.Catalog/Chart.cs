@@ -1,0 +1,52 @@
+using ScottPlot;
+
+namespace Iris.Bench.Catalog;
+
+/// <summary>docs/benchmarks.png: requests/s and p99 latency against connections, Iris single-image metadata and nginx.</summary>
+public static class Chart
+{
+    public static void Save(RunResults results, string path)
+    {
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var throughput = multiplot.GetPlot(0);
+        var latency = multiplot.GetPlot(1);
+
+        var series = results.Sizes
+            .Select(s => ($"Iris, {s.Images:N0} images", s.Iris.Where(r => r.Scenario == Scenario.Single.Name).ToList()))
+            .Append(("nginx, static file", results.Nginx))
+            .Where(s => s.Item2.Count > 0)
+            .ToList();
+        var palette = new ScottPlot.Palettes.Category10();
+        var connections = series.SelectMany(s => s.Item2.Select(r => r.Connections)).Distinct().Order().ToArray();
+        for (var i = 0; i < series.Count; i++)
+        {
+            var (label, points) = series[i];
+            var xs = points.Select(p => Math.Log2(p.Connections)).ToArray();
+            var color = palette.GetColor(i);
+            var rps = throughput.Add.Scatter(xs, points.Select(p => p.RequestsPerSecond).ToArray(), color);
+            rps.LegendText = label;
+            rps.LineWidth = 2;
+            rps.MarkerSize = 7;
+            var p99 = latency.Add.Scatter(xs, points.Select(p => p.P99Ms).ToArray(), color);
+            p99.LegendText = label;
+            p99.LineWidth = 2;
+            p99.MarkerSize = 7;
+        }
+
+        foreach (var (plot, title, axis) in new[] { (throughput, "Requests per second", "requests/s"), (latency, "p99 latency", "ms") })
+        {
+            plot.Font.Set("DejaVu Sans");
+            plot.Title(title);
+            plot.XLabel("concurrent connections (wrk)");
+            plot.YLabel(axis);
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                connections.Select(c => Math.Log2(c)).ToArray(), connections.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            plot.Axes.AutoScale();
+            plot.Axes.SetLimitsY(0, plot.Axes.GetLimits().Top * 1.1);
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+        multiplot.SavePng(path, 1400, 520);
+    }
+}

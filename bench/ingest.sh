@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Iris ingestion throughput and memory next to vipsthumbnail, on the same camera-sized JPEGs.
+# Usage: bench/ingest.sh [--count 300] [--width 3000] [--height 2000] [--workers N] [--cache DIR]
+# Makes the JPEGs once (cached in $TMPDIR/iris-bench-images), builds Iris in Release, then in one run:
+# (a) a fresh Iris server ingests them all, (b) vipsthumbnail --size 256 makes the same thumbnails as two
+# processes; prints both rates, their ratio and the server's peak RSS. Needs the .NET SDK; installs
+# vipsthumbnail (Debian package libvips-tools) if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v vipsthumbnail >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libvips-tools >/dev/null
+fi
+
+dotnet build src/Iris.Cli -c Release -nologo -v q
+dotnet build bench/Iris.Bench.Ingest -c Release -nologo -v q
+exec dotnet bench/Iris.Bench.Ingest/bin/Release/net10.0/iris-bench-ingest.dll \
+  --iris src/Iris.Cli/bin/Release/net10.0/iris.dll "$@"

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Iris.Client;
+
+// The wire shapes, named as in the contract (/work/shared/CONTRACT.md) and the server's OpenAPI document.
+// Property names are the camelCase JSON names in PascalCase.
+
+/// <summary>An image: Coactive's AssetResponse plus Iris' <c>datasetId</c>, <c>status</c> and <c>technicalMetadata</c>.</summary>
+public record AssetResponse(
+    string CreatedUserId,
+    DateTimeOffset CreatedDt,
+    string UpdatedUserId,
+    DateTimeOffset UpdatedDt,
+    Guid CoactiveImageId,
+    string Path,
+    string? Id,
+    IReadOnlyDictionary<string, JsonElement>? Metadata,
+    Guid DatasetId,
+    string Status,
+    TechnicalMetadata? TechnicalMetadata);
+
+/// <summary>What ingestion read from the file; null on an image until it has been processed.</summary>
+public sealed record TechnicalMetadata(
+    string Format,
+    string MimeType,
+    int Width,
+    int Height,
+    long SizeBytes,
+    string Sha256,
+    int? Orientation,
+    IReadOnlyDictionary<string, string> Exif);
+
+/// <summary>An image in the answer to adding images, with the request that added it.</summary>
+public sealed record AddedAssetResponse(
+    string CreatedUserId,
+    DateTimeOffset CreatedDt,
+    string UpdatedUserId,
+    DateTimeOffset UpdatedDt,
+    Guid CoactiveImageId,
+    string Path,
+    string? Id,
+    IReadOnlyDictionary<string, JsonElement>? Metadata,
+    Guid DatasetId,
+    string Status,
+    TechnicalMetadata? TechnicalMetadata,
+    Guid RequestId,
+    DateTimeOffset RequestDt)
+    : AssetResponse(CreatedUserId, CreatedDt, UpdatedUserId, UpdatedDt, CoactiveImageId, Path, Id, Metadata, DatasetId, Status, TechnicalMetadata);
+
+public sealed record MetadataForImagesResponse(IReadOnlyList<AssetResponse> Data);
+
+public sealed record LatestEvent(string EventType, DateTimeOffset TimestampDt);
+
+/// <summary>The ingestion status of one path; <c>status</c> is <c>not_found</c> (and the id null) for a path never added.</summary>
+public sealed record ImageStatusResponse(
+    string Path,
+    string Status,
+    Guid? CoactiveImageId,
+    string? ErrorCode,
+    string? ErrorReason,
+    LatestEvent? LatestEvent);
+
+public sealed record StatusesForImagesResponse(IReadOnlyList<ImageStatusResponse> Data);
+
+public sealed record ImageEventResponse(string EventType, DateTimeOffset TimestampDt, string? Detail);
+
+public sealed record ImageEventsResponse(Guid CoactiveImageId, IReadOnlyList<ImageEventResponse> Data);
+
+/// <summary>An image that looks like another: <c>distance</c> between perceptual hashes, <c>exact</c> when the bytes are equal.</summary>
+public sealed record DuplicateImageResponse(Guid CoactiveImageId, string Path, int Distance, bool Exact);
+
+public sealed record DuplicatesResponse(Guid CoactiveImageId, IReadOnlyList<DuplicateImageResponse> Data);
+
+public sealed record DatasetResponse(
+    string CreatedUserId,
+    DateTimeOffset CreatedDt,
+    string UpdatedUserId,
+    DateTimeOffset UpdatedDt,
+    string Name,
+    Guid DatasetId,
+    string Status,
+    long ImageCount,
+    long VideoCount,
+    string? Description,
+    bool IsDeletable);
+
+public sealed record PageInfo(int CurrentPage, int Limit, int Offset, int LastPage, long Total);
+
+public sealed record PageLinks(string? Next, string First, string Last);
+
+public sealed record PageMeta(PageInfo Page, PageLinks Links);
+
+public sealed record DatasetListResponse(PageMeta Meta, IReadOnlyList<DatasetResponse> Data);
+
+public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
+
+public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
+
+/// <summary>The answer to 401, 403, 404, 409, 413, 429 and 500: one sentence.</summary>
+public sealed record ErrorResponse(string Detail);
+
+/// <summary>One bad value of a request (422): where it is (<c>["query", "coactive_image_ids", 0]</c>), what is wrong, and its kind.</summary>
+public sealed record ValidationError(
+    [property: JsonConverter(typeof(LocConverter))] IReadOnlyList<object> Loc,
+    string Msg,
+    string Type)
+{
+    /// <summary>The location written as <c>query.coactive_image_ids[0]</c>.</summary>
+    public string Where() =>
+        string.Concat(Loc.Select((part, i) => part is int index ? $"[{index}]" : i == 0 ? $"{part}" : $".{part}"));
+
+    public override string ToString() => $"{Where()}: {Msg} ({Type})";
+}
+
+/// <summary>The 422 answer, as FastAPI shapes it.</summary>
+public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
+
+// Request bodies.
+
+public sealed record CreateDatasetRequest(
+    string Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null);
+
+/// <summary>
+/// An image to add by path (<c>s3://</c>, <c>http(s)://</c>, <c>file:///</c>). Metadata values are strings,
+/// numbers, booleans or timestamps (<see cref="DateTimeOffset"/>).
+/// </summary>
+public sealed record AssetInput(
+    string Path,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, object?>? Metadata = null);
+
+/// <summary>Images by path, and/or every image under <c>dataPath</c> (a prefix such as <c>file:///dir/</c>).</summary>
+public sealed record AddAssetsRequest(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AssetInput>? Images = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DataPath = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CsvPath = null);
+
+/// <summary>New metadata for one image of a dataset, found by <c>coactiveImageId</c> or by <c>path</c>.</summary>
+public sealed record MetadataUpdateInput(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? CoactiveImageId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Path,
+    IReadOnlyDictionary<string, object?>? Metadata);
+
+public sealed record UpdateAssetsMetadataRequest(IReadOnlyList<MetadataUpdateInput> Images);
+
+public sealed record ImageIdsRequest(IReadOnlyList<string> CoactiveImageIds);
+
+public sealed record PathsRequest(IReadOnlyList<string> Paths);
+
+/// <summary>The values of <c>status</c>.</summary>
+public static class ImageStatus
+{
+    public const string Pending = "pending";
+    public const string ProcessingStarted = "processing_started";
+    public const string Completed = "completed";
+    public const string Error = "error";
+
+    /// <summary>In a statuses answer: the path was never added to the dataset.</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>Whether ingestion of the image has ended (<c>completed</c> or <c>error</c>).</summary>
+    public static bool IsTerminal(string status) => status is Completed or Error;
+}
+
+/// <summary>Reads <c>loc</c> entries as strings or ints (list indexes).</summary>
+public sealed class LocConverter : JsonConverter<IReadOnlyList<object>>
+{
+    public override IReadOnlyList<object> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("loc must be an array.");
+        var parts = new List<object>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            parts.Add(reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.Number when reader.TryGetInt32(out var i) => i,
+                _ => throw new JsonException("loc entries must be strings or integers."),
+            });
+        }
+        return parts;
+    }
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<object> value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var part in value)
+        {
+            if (part is int i) writer.WriteNumberValue(i);
+            else writer.WriteStringValue(part.ToString());
+        }
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Iris.Testing;
+
+namespace Iris.Cli.Tests;
+
+[Collection(CliCollection.Name)]
+public sealed class CommandTests(CliFixture fixture)
+{
+    [Fact]
+    public async Task Datasets_can_be_created_listed_shown_and_deleted()
+    {
+        var name = CliFixture.UniqueName("crud");
+        var created = await fixture.JsonAsync("datasets", "create", name, "--description", "from the CLI");
+        var id = created["datasetId"]!.GetValue<string>();
+        Assert.Equal("from the CLI", created["description"]!.GetValue<string>());
+
+        var list = (await fixture.JsonAsync("datasets", "list")).AsArray();
+        Assert.Contains(list, d => d!["datasetId"]!.GetValue<string>() == id);
+        Assert.Equal(id, (await fixture.JsonAsync("datasets", "get", name))["datasetId"]!.GetValue<string>());
+        Assert.Equal(name, (await fixture.JsonAsync("datasets", "get", id))["name"]!.GetValue<string>());
+
+        var table = await fixture.IrisAsync("datasets", "list");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(name, table.Stdout);
+        Assert.Contains(id, table.Stdout);
+
+        var deleted = await fixture.IrisAsync("datasets", "delete", name);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Contains($"Deleted dataset {name}", deleted.Stdout);
+        var gone = await fixture.IrisAsync("datasets", "get", id);
+        Assert.Equal(5, gone.ExitCode);
+    }
+
+    [Fact]
+    public async Task Credentials_come_from_flags_or_environment_too()
+    {
+        var name = await fixture.NewDatasetAsync("creds");
+        var credential = fixture.Server.Credential;
+        var byFlags = await fixture.IrisWithAsync(new Dictionary<string, string>(),
+            "datasets", "get", name, "--host", fixture.Server.Host, "--client-id", credential.ClientId, "--client-secret", credential.ClientSecret, "--json");
+        Assert.True(byFlags.ExitCode == 0, byFlags.ToString());
+
+        var byEnvironment = await fixture.IrisWithAsync(new Dictionary<string, string>
+        {
+            ["IRIS_HOST"] = fixture.Server.Host, ["IRIS_CLIENT_ID"] = credential.ClientId, ["IRIS_CLIENT_SECRET"] = credential.ClientSecret,
+        }, "datasets", "get", name, "--json");
+        Assert.True(byEnvironment.ExitCode == 0, byEnvironment.ToString());
+
+        // Another organization does not see it.
+        var other = await fixture.Server.CreateClientAsync("cli-other");
+        var hidden = await fixture.IrisWithAsync(new Dictionary<string, string>(),
+            "datasets", "get", name, "--host", fixture.Server.Host, "--client-id", other.ClientId, "--client-secret", other.ClientSecret);
+        Assert.Equal(5, hidden.ExitCode);
+    }
+
+    [Fact]
+    public async Task Bad_credentials_exit_4_with_one_line()
+    {
+        var result = await fixture.IrisWithAsync(new Dictionary<string, string>(),
+            "datasets", "list", "--host", fixture.Server.Host, "--client-id", fixture.Server.Credential.ClientId, "--client-secret", "wrong");
+        Assert.Equal(4, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var line = Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.StartsWith("iris: ", line);
+        Assert.Contains("rejected the credentials", line);
+
+        var none = await fixture.IrisWithAsync(new Dictionary<string, string> { ["IRIS_HOST"] = fixture.Server.Host, ["IRIS_DATA"] = fixture.WorkDir },
+            "datasets", "list");
+        Assert.Equal(4, none.ExitCode);
+        Assert.Contains("No credentials", none.Stderr);
+
+        var half = await fixture.IrisWithAsync(new Dictionary<string, string>(), "datasets", "list", "--host", fixture.Server.Host, "--client-id", "x");
+        Assert.Equal(4, half.ExitCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_dataset_exits_5()
+    {
+        var byName = await fixture.IrisAsync("ingest", "no_such_dataset", CliFixture.Corpus("imaging/branches.jpg"));
+        Assert.Equal(5, byName.ExitCode);
+        Assert.Equal("iris: No dataset named 'no_such_dataset' (see 'iris datasets list').", byName.Stderr.Trim());
+
+        var byId = await fixture.IrisAsync("status", Guid.NewGuid().ToString(), "s3://b/k.jpg");
+        Assert.Equal(5, byId.ExitCode);
+        Assert.StartsWith("iris: No dataset with id", byId.Stderr.Trim());
+
+        var image = await fixture.IrisAsync("metadata", Guid.NewGuid().ToString());
+        Assert.Equal(5, image.ExitCode);
+        Assert.StartsWith("iris: Image not found", image.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_exits_3()
+    {
+        var result = await fixture.IrisWithAsync(new Dictionary<string, string> { ["IRIS_DATA"] = fixture.Server.DataDir },
+            "datasets", "list", "--host", $"http://127.0.0.1:{IrisTestServer.FreePort()}");
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("iris: Cannot reach the Iris server at http://127.0.0.1:", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Usage_errors_and_name_conflicts_have_their_own_codes()
+    {
+        Assert.Equal(2, (await fixture.IrisAsync("frobnicate")).ExitCode);
+        Assert.Equal(2, (await fixture.IrisAsync("ingest", "x")).ExitCode); // no PATH
+        Assert.Equal(2, (await fixture.IrisAsync("metadata", "not-a-uuid")).ExitCode);
+        Assert.Equal(2, (await fixture.IrisAsync("datasets", "create", "bad name")).ExitCode);
+        var missing = await fixture.IrisAsync("ingest", "x", "/no/such/folder");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("/no/such/folder: no such file or folder", missing.Stderr);
+
+        var name = await fixture.NewDatasetAsync("taken");
+        var conflict = await fixture.IrisAsync("datasets", "create", name);
+        Assert.Equal(6, conflict.ExitCode);
+        Assert.Contains("already exists", conflict.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_shows_examples()
+    {
+        var result = await fixture.IrisAsync("ingest", "--help");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("EXAMPLES", result.Stdout);
+        Assert.Contains("--wait", result.Stdout);
+        Assert.Contains("ingest holidays", result.Stdout);
+
+        var root = await fixture.IrisAsync("--help");
+        foreach (var command in new[] { "serve", "admin", "datasets", "ingest", "status", "metadata", "preview" })
+            Assert.Contains(command, root.Stdout);
+    }
+
+    [Fact]
+    public async Task Preview_writes_the_thumbnail_once_the_route_exists()
+    {
+        var dataset = await fixture.NewDatasetAsync("preview");
+        var ingest = await fixture.JsonAsync("ingest", dataset, CliFixture.Corpus("imaging/orientation_6.jpg"), "--wait");
+        var id = ingest["images"]![0]!["coactiveImageId"]!.GetValue<string>();
+        var file = Path.Combine(fixture.WorkDir, $"{Guid.NewGuid():N}.img");
+
+        var result = await fixture.IrisAsync("preview", id, "-o", file);
+        using var http = new HttpClient();
+        var openApi = JsonDocument.Parse(await http.GetStringAsync(fixture.Server.Host + "/openapi/v1.json"));
+        if (!openApi.RootElement.GetProperty("paths").TryGetProperty("/api/v1/images/{coactive_image_id}/preview", out _))
+        {
+            // Not on this server yet: a one-line not-found, no file.
+            Assert.Equal(5, result.ExitCode);
+            Assert.StartsWith($"iris: No preview for image {id}", result.Stderr.Trim());
+            Assert.False(File.Exists(file));
+            return;
+        }
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var bytes = await File.ReadAllBytesAsync(file);
+        Assert.True(bytes.Length > 100);
+        Assert.Equal(5, (await fixture.IrisAsync("preview", Guid.NewGuid().ToString(), "-o", file)).ExitCode);
+    }
+}

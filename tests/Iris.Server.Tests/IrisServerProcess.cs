@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Iris.Server.Tests;
+
+/// <summary>
+/// One <c>iris serve</c> process that a test starts, kills with SIGKILL or stops with SIGTERM itself
+/// (the shared <see cref="ServerFixture"/> server must never be killed). The process is the dotnet host
+/// running iris.dll, not a shell: killing it kills the server.
+/// </summary>
+public sealed class IrisServerProcess : IDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly Process _process;
+
+    private IrisServerProcess(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+    }
+
+    public Uri BaseUri { get; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts <c>iris serve</c> on a free loopback port and waits for <c>GET /healthz</c> (30 s at most).</summary>
+    public static async Task<IrisServerProcess> StartAsync(
+        string dataDir, IEnumerable<string> allowRoots, string clientId, string clientSecret, string workingDirectory)
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
+        var psi = DotnetStartInfo(workingDirectory, "serve", "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataDir);
+        foreach (var root in allowRoots)
+        {
+            psi.ArgumentList.Add("--allow-root");
+            psi.ArgumentList.Add(root);
+        }
+        psi.Environment["IRIS_CLIENT_ID"] = clientId;
+        psi.Environment["IRIS_CLIENT_SECRET"] = clientSecret;
+
+        var server = new IrisServerProcess(new Process { StartInfo = psi, EnableRaisingEvents = true }, baseUri);
+        server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        server._process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : "[stderr] " + e.Data);
+        server._process.Start();
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitUntilHealthyAsync();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>SIGKILL (what <see cref="Process.Kill()"/> sends on Linux) to the server itself, then waits for it to be gone.</summary>
+    public void KillHard()
+    {
+        var cmdline = File.ReadAllText($"/proc/{Pid}/cmdline").Replace('\0', ' ');
+        if (!cmdline.Contains("iris.dll", StringComparison.Ordinal))
+            throw new InvalidOperationException($"Process {Pid} is not the Iris server: {cmdline}");
+        _process.Kill(entireProcessTree: false);
+        if (!_process.WaitForExit(10_000)) throw new InvalidOperationException($"Process {Pid} survived SIGKILL for 10 s.");
+    }
+
+    /// <summary>SIGTERM (a normal stop); returns the exit code, or throws if the server is not gone within <paramref name="timeout"/>.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+               { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"iris serve did not stop within {timeout.TotalSeconds} s of SIGTERM.\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already gone
+        }
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var probe = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        string? last = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"iris serve exited with code {_process.ExitCode} before it was ready.\n{Output}");
+            try
+            {
+                using var response = await probe.GetAsync("/healthz");
+                var text = await response.Content.ReadAsStringAsync();
+                last = $"{(int)response.StatusCode} {text}";
+                if (response.StatusCode == HttpStatusCode.OK && JsonNode.Parse(text)?["status"]?.GetValue<string>() == "ok") return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(50);
+        }
+        throw new InvalidOperationException($"iris serve did not become healthy within 30 s (last: {last}).\n{Output}");
+    }
+
+    private static ProcessStartInfo DotnetStartInfo(string workingDirectory, params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet)) dotnet = "dotnet";
+        var psi = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        psi.ArgumentList.Add(IrisDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var key in psi.Environment.Keys
+                     .Where(k => k.StartsWith("IRIS_", StringComparison.Ordinal) || k is "ASPNETCORE_URLS" or "DOTNET_URLS" or "ASPNETCORE_HTTP_PORTS")
+                     .ToList())
+            psi.Environment.Remove(key);
+        return psi;
+    }
+
+    // Static initializers run in this order: the repository root first.
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary><c>src/Iris.Cli/bin/&lt;Configuration of this test assembly&gt;/net10.0/iris.dll</c>.</summary>
+    public static string IrisDll { get; } = FindIrisDll();
+
+    private static string FindIrisDll()
+    {
+        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfmDir.Parent is { Parent.Name: "bin" } cfg ? cfg.Name
+            : typeof(IrisServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(RepoRoot, "src", "Iris.Cli", "bin", configuration, "net10.0", "iris.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"The CLI is not built: {dll} does not exist.");
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Iris.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No Iris.sln above {AppContext.BaseDirectory}");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

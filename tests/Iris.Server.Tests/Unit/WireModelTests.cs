@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Iris.Models;
+using Iris.Server.Api;
+
+namespace Iris.Server.Tests.Unit;
+
+public class WireModelTests
+{
+    private static readonly DateTimeOffset At = new DateTimeOffset(2026, 11, 28, 15, 11, 45, TimeSpan.Zero).AddTicks(4567771);
+
+    private static ImageRecord Image(string? metadata = """{"k":"v"}""", string? technical = null) => new(
+        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "s3://b/k.jpg", "user-id", metadata, ImageStatus.Pending, null, null,
+        technical, null, "client", At, "client", At, null, null, null);
+
+    private static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        IrisJsonContext.ApplyTo(options);
+        return options;
+    }
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    [Fact]
+    public void AssetResponse_has_the_contract_fields_in_order()
+    {
+        using var doc = JsonDocument.Parse(Serialize(AssetResponse.From(Image())));
+        Assert.Equal(
+            ["createdUserId", "createdDt", "updatedUserId", "updatedDt", "coactiveImageId", "path", "id", "metadata", "datasetId", "status", "technicalMetadata"],
+            doc.RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Added_assets_carry_request_fields_last()
+    {
+        using var doc = JsonDocument.Parse(Serialize(AddedAssetResponse.From(Image(), Guid.NewGuid(), At)));
+        var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(13, names.Count);
+        Assert.Equal(["requestId", "requestDt"], names[^2..]);
+    }
+
+    [Fact]
+    public void Stored_json_is_copied_verbatim_and_times_are_utc_microseconds_with_z()
+    {
+        var technical = """{"format":"jpeg","exif":{"Artist":"Renée"}}""";
+        using var doc = JsonDocument.Parse(Serialize(AssetResponse.From(Image(technical: technical))));
+        Assert.Equal("2026-11-28T15:11:45.456777Z", doc.RootElement.GetProperty("createdDt").GetString());
+        Assert.Equal("v", doc.RootElement.GetProperty("metadata").GetProperty("k").GetString());
+        Assert.Equal("Renée", doc.RootElement.GetProperty("technicalMetadata").GetProperty("exif").GetProperty("Artist").GetString());
+    }
+
+    [Fact]
+    public void Null_metadata_stays_null()
+    {
+        using var doc = JsonDocument.Parse(Serialize(AssetResponse.From(Image(metadata: null))));
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("metadata").ValueKind);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("technicalMetadata").ValueKind);
+    }
+}

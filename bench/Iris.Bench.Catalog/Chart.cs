@@ -5,8 +5,20 @@ namespace Iris.Bench.Catalog;
 /// <summary>docs/benchmarks.png: requests/s and p99 latency against connections, Iris single-image metadata and nginx.</summary>
 public static class Chart
 {
+    private const string FontName = "DejaVu Sans";
+    private const string FontDirectory = "/usr/share/fonts/truetype/dejavu"; // Debian's fonts-dejavu-core
+
     public static void Save(RunResults results, string path)
     {
+        // The SkiaSharp native build the project uses has no fontconfig: system fonts are not found by
+        // name, so the font files are registered by path (bench/catalog.sh installs them).
+        var regular = Path.Combine(FontDirectory, "DejaVuSans.ttf");
+        if (!File.Exists(regular)) throw new InvalidOperationException($"{regular} is missing: apt-get install fonts-dejavu-core.");
+        Fonts.AddFontFile(FontName, regular, bold: false, italic: false);
+        var bold = Path.Combine(FontDirectory, "DejaVuSans-Bold.ttf");
+        if (File.Exists(bold)) Fonts.AddFontFile(FontName, bold, bold: true, italic: false);
+        Fonts.Default = FontName;
+
         var multiplot = new Multiplot();
         multiplot.AddPlots(2);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
@@ -37,7 +49,7 @@ public static class Chart
 
         foreach (var (plot, title, axis) in new[] { (throughput, "Requests per second", "requests/s"), (latency, "p99 latency", "ms") })
         {
-            plot.Font.Set("DejaVu Sans");
+            plot.Font.Set(FontName);
             plot.Title(title);
             plot.XLabel("concurrent connections (wrk)");
             plot.YLabel(axis);

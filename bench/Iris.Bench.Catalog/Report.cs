@@ -119,10 +119,9 @@ public static class Report
         md.AppendLine();
         md.AppendLine("Resident memory is VmRSS (VmHWM for the peak) of the `iris serve` process from /proc, split into");
         md.AppendLine("anonymous memory (heaps, stacks: what the process itself holds) and file pages mapped (the runtime's");
-        md.AppendLine("binaries and the catalog pages read through SQLite's memory map, which are the kernel's page cache,");
-        md.AppendLine("shared and reclaimable). The catalog");
-        md.AppendLine("on disk is the SQLite file after a checkpoint; it holds each image's row (paths, user and technical");
-        md.AppendLine("metadata JSON), its six events and the indexes.");
+        md.AppendLine("and Iris' binaries; the catalog is read with read() calls, not mapped). The catalog on disk is the");
+        md.AppendLine("SQLite file after a checkpoint; it holds each image's row (path, user and technical metadata JSON),");
+        md.AppendLine("its six events and the indexes. The operating system's page cache holds as much of it as memory allows.");
         md.AppendLine();
 
         if (r.Sizes.Count > 1)

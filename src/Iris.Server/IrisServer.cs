@@ -21,6 +21,7 @@ public static class IrisServer
 
     public static async Task RunAsync(IrisOptions options, string urls, CancellationToken ct = default)
     {
+        NativeAllocator.LimitArenas();
         using var dataFolder = DataFolder.Acquire(options.DataDirectory);
         options.DataDirectory = dataFolder.Path;
 

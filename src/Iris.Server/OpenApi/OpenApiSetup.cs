@@ -50,6 +50,12 @@ public static class OpenApiSetup
                 operation.Responses ??= new OpenApiResponses();
                 AddError(operation, "401", "The token is malformed, unknown, revoked or has the wrong secret.", context);
                 AddError(operation, "403", "No Authorization: Bearer header.", context);
+                // The handlers bind these lists as optional strings to answer 422 themselves; the contract requires them.
+                foreach (var parameter in operation.Parameters ?? [])
+                {
+                    if (parameter is OpenApiParameter { In: ParameterLocation.Query, Name: "coactive_image_ids" or "paths" } required)
+                        required.Required = true;
+                }
                 return Task.CompletedTask;
             });
 
@@ -62,6 +68,14 @@ public static class OpenApiSetup
                     // Our converter hides the type from the generator; it writes ISO 8601 UTC strings.
                     schema.Type = type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
                     schema.Format = "date-time";
+                }
+                else if (type == typeof(ValidationError) && schema.Properties?.TryGetValue("loc", out var loc) == true && loc is OpenApiSchema locSchema)
+                {
+                    // loc is ["query", "coactive_image_ids", 0]: names and indexes.
+                    locSchema.Items = new OpenApiSchema
+                    {
+                        AnyOf = [new OpenApiSchema { Type = JsonSchemaType.String }, new OpenApiSchema { Type = JsonSchemaType.Integer }],
+                    };
                 }
                 else if (type == typeof(UserMetadata))
                 {

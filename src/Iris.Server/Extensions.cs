@@ -36,6 +36,7 @@ public static class Extensions
         services.AddSingleton<BearerAuthenticationFilter>();
 
         services.AddIrisIngestion();
+        services.AddBatchReadLimit();
 
         services.ConfigureHttpJsonOptions(json => IrisJsonContext.ApplyTo(json.SerializerOptions));
         services.AddIrisOpenApi();

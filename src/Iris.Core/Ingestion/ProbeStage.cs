@@ -12,6 +12,7 @@ public sealed class ProbeStage(IImageProber prober, IrisOptions options, TimePro
     {
         var source = context.Source ?? throw new InvalidOperationException("The fetch stage must run before the probe stage.");
         var probe = await prober.ProbeAsync(source.LocalPath, ct);
+        context.Probe = probe; // kept with the error below: format and size are still worth showing
 
         // Checked from the header, before anything decodes: a small file can claim billions of pixels.
         var pixels = (long)probe.Width * probe.Height;
@@ -21,7 +22,6 @@ public sealed class ProbeStage(IImageProber prober, IrisOptions options, TimePro
             if (actual == limit) (actual, limit) = (pixels.ToString("N0", CultureInfo.InvariantCulture) + " pixels", options.MaxPixels.ToString("N0", CultureInfo.InvariantCulture) + " pixels");
             throw new IngestionException(ErrorCodes.ResolutionOutOfSpec, $"{probe.Width}×{probe.Height} is {actual}; the limit is {limit}.");
         }
-        context.Probe = probe;
         context.AddEvent(EventType, time);
     }
 

@@ -173,7 +173,8 @@ public static class AssetApi
     private static string Shorten(string path) => path.Length <= 200 ? path : string.Concat(path.AsSpan(0, 120), "…", path.AsSpan(path.Length - 60));
 
     private static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> AddAndAnswer(
-        IReadOnlyList<NewImage> all, Caller caller, Guid datasetId, IImageStore images, IngestionSignal signal, TimeProvider time, CancellationToken ct)
+        IReadOnlyList<NewImage> all, Caller caller, Guid datasetId, IImageStore images, IngestionSignal signal, TimeProvider time, CancellationToken ct,
+        IBlobStore? blobs = null, List<string>? uploadedHere = null)
     {
         var now = time.GetUtcNow();
         var requestGroupId = Guid.CreateVersion7(now);
@@ -184,7 +185,14 @@ public static class AssetApi
         }
         catch (KeyNotFoundException)
         {
+            if (blobs is not null && uploadedHere is not null) await DeleteAsync(blobs, uploadedHere);
             return Errors.DatasetNotFound; // deleted between the check and the insert
+        }
+        if (blobs is not null && uploadedHere is not null)
+        {
+            // A path the dataset already had keeps its image and its bytes: new bytes nothing points at go again.
+            var referenced = added.Select(a => a.BlobSha256).ToHashSet(StringComparer.Ordinal);
+            await DeleteAsync(blobs, uploadedHere.Where(sha => !referenced.Contains(sha)).ToList());
         }
         signal.Notify();
         var answer = new AddedAssetResponse[added.Count];
@@ -388,7 +396,7 @@ public static class AssetApi
             var metadata = parsedMetadata.Length == 1 ? parsedMetadata[0] : i < parsedMetadata.Length ? parsedMetadata[i] : null;
             newImages.Add(new NewImage(path, userId, metadata, sha));
         }
-        return await AddAndAnswer(newImages, caller, id, images, signal, time, http.RequestAborted);
+        return await AddAndAnswer(newImages, caller, id, images, signal, time, http.RequestAborted, blobs, storedHere);
     }
 
     private static void CheckPairing(List<string> values, int files, string name, ValidationErrors errors, bool allowOneForAll)

@@ -23,11 +23,13 @@ public static class ImageApi
 
         v0.MapGet("/images/metadata", GetMetadataForImages)
             .RequireRateLimiting(BatchReads.Policy)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .WithName("get_metadata_for_images")
             .WithSummary("Get the metadata of up to 1000 images, in the order asked, each once");
 
         v0.MapPost("/images/metadata", PostMetadataForImages)
             .RequireRateLimiting(BatchReads.Policy)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .WithName("post_metadata_for_images")
             .WithSummary("Same as GET /api/v0/images/metadata, with the ids in the body")
             .Accepts<ImageIdsRequest>("application/json")
@@ -35,11 +37,13 @@ public static class ImageApi
 
         v0.MapGet("/datasets/{dataset_id}/images/statuses", GetStatusesForImages)
             .RequireRateLimiting(BatchReads.Policy)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .WithName("get_statuses_for_images")
             .WithSummary("Get the ingestion status of up to 1000 paths of a dataset, in the order asked, each once");
 
         v0.MapPost("/datasets/{dataset_id}/images/statuses", PostStatusesForImages)
             .RequireRateLimiting(BatchReads.Policy)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .WithName("post_statuses_for_images")
             .WithSummary("Same as GET .../images/statuses, with the paths in the body")
             .Accepts<PathsRequest>("application/json")

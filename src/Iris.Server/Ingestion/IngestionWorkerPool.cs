@@ -1,3 +1,4 @@
+using Iris.Blobs;
 using Iris.Catalog;
 using Iris.Ingestion;
 using Iris.Models;
@@ -13,6 +14,8 @@ namespace Iris.Server.Ingestion;
 /// </summary>
 public sealed class IngestionWorkerPool(
     IIngestionQueue queue,
+    IImageStore images,
+    IBlobStore blobs,
     IngestionPipeline pipeline,
     IngestionSignal signal,
     IrisOptions options,
@@ -72,7 +75,11 @@ public sealed class IngestionWorkerPool(
                 [new ImageEvent(EventTypes.Error, time.GetUtcNow())]);
         }
         // Stopping mid-image leaves the lease to expire; the job is claimed again after a restart.
-        if (!await queue.CompleteAsync(job, workerId, outcome, time.GetUtcNow(), CancellationToken.None))
-            logger.LogWarning("Image {ImageId}: lease lost before completion (expired or dataset deleted); outcome dropped", job.ImageId);
+        if (await queue.CompleteAsync(job, workerId, outcome, time.GetUtcNow(), CancellationToken.None)) return;
+        logger.LogWarning("Image {ImageId}: lease lost before completion (expired or dataset deleted); outcome dropped", job.ImageId);
+        // The preview was written before the catalog said no. Keep it only if the image still exists
+        // (another worker holding the lease writes the same key); otherwise nothing would ever delete it.
+        if (outcome.PreviewKey is { } previewKey && await images.GetPreviewAsync(job.OrgId, job.ImageId, CancellationToken.None) is null)
+            await blobs.DeleteAsync(previewKey, CancellationToken.None);
     }
 }

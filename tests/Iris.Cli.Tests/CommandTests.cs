@@ -93,7 +93,7 @@ public sealed class CommandTests(CliFixture fixture)
     public async Task An_unreachable_server_exits_3()
     {
         var result = await fixture.IrisWithAsync(new Dictionary<string, string> { ["IRIS_DATA"] = fixture.Server.DataDir },
-            "datasets", "list", "--host", $"http://127.0.0.1:{IrisTestServer.FreePort()}");
+            "datasets", "list", "--host", $"http://127.0.0.1:{TestEnvironment.FreePort()}");
         Assert.Equal(3, result.ExitCode);
         Assert.StartsWith("iris: Cannot reach the Iris server at http://127.0.0.1:", result.Stderr.Trim());
     }

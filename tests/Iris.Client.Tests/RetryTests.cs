@@ -100,7 +100,7 @@ public sealed class RetryTests
     [Fact]
     public async Task An_unreachable_server_is_an_HttpRequestException()
     {
-        using var client = new ApiClient(new Configuration { Host = $"http://127.0.0.1:{IrisTestServer.FreePort()}", MaxRetryAttempts = 1 });
+        using var client = new ApiClient(new Configuration { Host = $"http://127.0.0.1:{TestEnvironment.FreePort()}", MaxRetryAttempts = 1 });
         await Assert.ThrowsAsync<HttpRequestException>(() => new DatasetApi(client).ListDatasetsAsync());
     }
 
@@ -123,7 +123,7 @@ public sealed class RetryTests
         private ScriptedServer(IEnumerable<(int, string, string?)> script)
         {
             _script = new Queue<(int, string, string?)>(script);
-            var port = IrisTestServer.FreePort();
+            var port = TestEnvironment.FreePort();
             Host = $"http://127.0.0.1:{port}";
             _listener.Prefixes.Add(Host + "/");
             _listener.Start();

@@ -21,9 +21,14 @@ public sealed class PipelineTests : IDisposable
 
     private static void AssertError(IngestionOutcome outcome, string code, params string[] events)
     {
+        AssertErrorKeepingMetadata(outcome, code, events);
+        Assert.Null(outcome.TechnicalMetadataJson);
+    }
+
+    private static void AssertErrorKeepingMetadata(IngestionOutcome outcome, string code, params string[] events)
+    {
         Assert.Equal(ImageStatus.Error, outcome.Status);
         Assert.True(code == outcome.ErrorCode, $"expected {code}, got {outcome.ErrorCode}: {outcome.ErrorReason}");
-        Assert.Null(outcome.TechnicalMetadataJson);
         Assert.Equal([.. events, EventTypes.Error], outcome.Events.Select(e => e.EventType));
     }
 
@@ -49,8 +54,11 @@ public sealed class PipelineTests : IDisposable
     public async Task HugeResolutionIsOutOfSpecBeforeAnyDecoding()
     {
         var outcome = await Jobs.RunFile(_tmp.File("bomb.png", Generated.Png(20000, 20000)));
-        AssertError(outcome, ErrorCodes.ResolutionOutOfSpec, EventTypes.FileDownloaded);
+        AssertErrorKeepingMetadata(outcome, ErrorCodes.ResolutionOutOfSpec, EventTypes.FileDownloaded);
         Assert.Equal("20000×20000 is 400 megapixels; the limit is 100 megapixels.", outcome.ErrorReason);
+        // What the header told is kept, so the answer shows why: format and the claimed size.
+        var metadata = JsonDocument.Parse(outcome.TechnicalMetadataJson!).RootElement;
+        Assert.Equal(("png", 20000, 20000), (metadata.GetProperty("format").GetString(), metadata.GetProperty("width").GetInt32(), metadata.GetProperty("height").GetInt32()));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Iris.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -36,7 +37,7 @@ public sealed class IrisServerProcess : IDisposable
     public static async Task<IrisServerProcess> StartAsync(
         string dataDir, IEnumerable<string> allowRoots, string clientId, string clientSecret, string workingDirectory)
     {
-        var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
+        var baseUri = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
         var psi = DotnetStartInfo(workingDirectory, "serve", "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataDir);
         foreach (var root in allowRoots)
         {
@@ -164,34 +165,10 @@ public sealed class IrisServerProcess : IDisposable
         return psi;
     }
 
-    // Static initializers run in this order: the repository root first.
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestEnvironment.RepoRoot;
 
     /// <summary><c>src/Iris.Cli/bin/&lt;Configuration of this test assembly&gt;/net10.0/iris.dll</c>.</summary>
-    public static string IrisDll { get; } = FindIrisDll();
-
-    private static string FindIrisDll()
-    {
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfmDir.Parent is { Parent.Name: "bin" } cfg ? cfg.Name
-            : typeof(IrisServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(RepoRoot, "src", "Iris.Cli", "bin", configuration, "net10.0", "iris.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"The CLI is not built: {dll} does not exist.");
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Iris.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Iris.sln above {AppContext.BaseDirectory}");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static string IrisDll { get; } = File.Exists(TestEnvironment.IrisDll)
+        ? TestEnvironment.IrisDll
+        : throw new InvalidOperationException($"The CLI is not built: {TestEnvironment.IrisDll} does not exist.");
 }

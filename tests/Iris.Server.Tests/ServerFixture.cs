@@ -1,3 +1,4 @@
+using Iris.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -48,8 +49,8 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         _extraArgs = extraArgs;
         _extraEnv = extraEnv;
-        RepoRoot = FindRepoRoot();
-        Configuration = DetectConfiguration();
+        RepoRoot = TestEnvironment.RepoRoot;
+        Configuration = TestEnvironment.BuildConfiguration;
         IrisDll = Path.Combine(RepoRoot, "src", "Iris.Cli", "bin", Configuration, "net10.0", "iris.dll");
         CorpusRoot = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpus"));
         TempRoot = Path.Combine(Path.GetTempPath(), "iris-server-tests-" + Guid.NewGuid().ToString("N")[..12]);
@@ -119,7 +120,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
     private async Task StartServerAsync()
     {
-        var port = FreePort();
+        var port = TestEnvironment.FreePort();
         BaseUri = new Uri($"http://127.0.0.1:{port}");
         var psi = DotnetStartInfo(
             "serve", "--urls", BaseUri.ToString().TrimEnd('/'), "--data", DataDir,
@@ -289,33 +290,5 @@ public sealed class ServerFixture : IAsyncLifetime
         psi.Environment.Remove("IRIS_CLIENT_ID");
         psi.Environment.Remove("IRIS_CLIENT_SECRET");
         return psi;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Iris.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"No Iris.sln above {AppContext.BaseDirectory}");
-    }
-
-    /// <summary>Debug or Release: the configuration this test assembly was built with (the CLI is built alongside).</summary>
-    private static string DetectConfiguration()
-    {
-        // .../tests/Iris.Server.Tests/bin/<Configuration>/net10.0/
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var fromFolder = tfmDir.Parent is { Parent.Name: "bin" } cfg ? cfg.Name : null;
-        return fromFolder
-            ?? typeof(ServerFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
-            ?? "Debug";
     }
 }

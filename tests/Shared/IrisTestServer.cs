@@ -35,17 +35,17 @@ public sealed class IrisTestServer : IAsyncDisposable
         Directory.CreateDirectory(DataDir);
     }
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestEnvironment.RepoRoot;
 
     /// <summary>Debug or Release: the configuration the test assembly was built with (the CLI is built alongside).</summary>
-    public static string BuildConfiguration { get; } = DetectConfiguration();
+    public static string BuildConfiguration => TestEnvironment.BuildConfiguration;
 
     public static string CliDirectory => Path.Combine(RepoRoot, "src", "Iris.Cli", "bin", BuildConfiguration, "net10.0");
 
     public static string IrisDll => Path.Combine(CliDirectory, "iris.dll");
 
     /// <summary><c>&lt;repo&gt;/../shared/corpus</c>, read in place.</summary>
-    public static string CorpusRoot { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpus"));
+    public static string CorpusRoot => TestEnvironment.CorpusRoot;
 
     public string TempRoot { get; }
     public string DataDir { get; }
@@ -87,7 +87,7 @@ public sealed class IrisTestServer : IAsyncDisposable
 
     private async Task RunAsync(bool bootstrapCredential, IEnumerable<string> allowRoots, IEnumerable<string> extraArgs)
     {
-        BaseUri = new Uri($"http://127.0.0.1:{FreePort()}");
+        BaseUri = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
         var args = new List<string> { IrisDll, "serve", "--urls", Host, "--data", DataDir, "--workers", "2" };
         foreach (var root in allowRoots) args.AddRange(["--allow-root", root]);
         args.AddRange(extraArgs);
@@ -242,31 +242,5 @@ public sealed class IrisTestServer : IAsyncDisposable
         if (environment is not null)
             foreach (var (key, value) in environment) psi.Environment[key] = value;
         return psi;
-    }
-
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Iris.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"No Iris.sln above {AppContext.BaseDirectory}");
-    }
-
-    private static string DetectConfiguration()
-    {
-        // .../tests/<Project>/bin/<Configuration>/net10.0/
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        return tfmDir.Parent is { Parent.Name: "bin" } cfg
-            ? cfg.Name
-            : typeof(IrisTestServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
     }
 }

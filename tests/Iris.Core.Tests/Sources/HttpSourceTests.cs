@@ -1,3 +1,4 @@
+using Iris.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -181,7 +182,7 @@ public sealed class HttpSourceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ClosedPortIsBrokenUrlAfterTheRetries()
     {
-        var e = await Fails($"http://127.0.0.1:{S3rverServer.FreePort()}/x.jpg", ErrorCodes.BrokenUrl);
+        var e = await Fails($"http://127.0.0.1:{TestEnvironment.FreePort()}/x.jpg", ErrorCodes.BrokenUrl);
         Assert.Contains("could not be reached", e.Message);
         Assert.Contains("gave up after 3 attempts", e.Message);
     }

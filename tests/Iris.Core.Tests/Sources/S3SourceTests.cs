@@ -1,3 +1,4 @@
+using Iris.Testing;
 using System.Security.Cryptography;
 using Amazon.Runtime;
 using Iris.Ingestion;
@@ -133,7 +134,7 @@ public sealed class S3SourceTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
     public async Task UnreachableEndpointIsBrokenUrlAfterTheRetries()
     {
         var options = s3.Options();
-        options.S3Endpoint = $"http://127.0.0.1:{S3rverServer.FreePort()}"; // nothing listens there
+        options.S3Endpoint = $"http://127.0.0.1:{TestEnvironment.FreePort()}"; // nothing listens there
         var e = await Fails($"s3://{S3rverFixture.Bucket}/a.jpg", ErrorCodes.BrokenUrl, options);
         Assert.Contains("could not be reached", e.Message);
         Assert.Contains("gave up after 3 attempts", e.Message);

@@ -1,3 +1,4 @@
+using Iris.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -55,14 +56,14 @@ public sealed class S3rverServer : IAsyncDisposable
 
     public static async Task<S3rverServer> StartAsync()
     {
-        var root = FindRepoRoot();
+        var root = TestEnvironment.RepoRoot;
         var bin = Path.Combine(root, "tests", "servers", "node_modules", ".bin", "s3rver");
         if (!File.Exists(bin))
             throw new InvalidOperationException(
                 $"s3rver is not installed ({bin} is missing): run `npm ci` in tests/servers (.ci/run does).");
 
         var dir = Directory.CreateTempSubdirectory("iris-s3rver-").FullName;
-        var port = FreePort();
+        var port = TestEnvironment.FreePort();
         var psi = new ProcessStartInfo(bin)
         {
             RedirectStandardOutput = true,
@@ -145,23 +146,5 @@ public sealed class S3rverServer : IAsyncDisposable
         }
         _process.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    internal static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Iris.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Iris.sln not found above " + AppContext.BaseDirectory);
     }
 }

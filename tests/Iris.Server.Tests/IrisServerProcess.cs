@@ -95,22 +95,7 @@ public sealed class IrisServerProcess : IDisposable
         return _process.ExitCode;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // never started or already gone
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => TestEnvironment.KillAndDispose(_process);
 
     private void Append(string? line)
     {

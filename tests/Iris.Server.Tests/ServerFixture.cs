@@ -187,19 +187,7 @@ public sealed class ServerFixture : IAsyncLifetime
     private void StopServer()
     {
         if (_process is null) return;
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        _process.Dispose();
+        TestEnvironment.KillAndDispose(_process);
         _process = null;
     }
 

@@ -151,19 +151,7 @@ public sealed class IrisTestServer : IAsyncDisposable
     {
         if (_process is not null)
         {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
-                }
-            }
-            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
-            {
-                // already gone, or will be reaped by the OS
-            }
-            _process.Dispose();
+            TestEnvironment.KillAndDispose(_process);
             _process = null;
         }
         try

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
@@ -24,6 +25,24 @@ public static class TestEnvironment
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Kills a server the tests started, with its children, waits up to 10 s for it, and disposes it.</summary>
+    public static void KillAndDispose(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started, or already gone
+        }
+        process.Dispose();
     }
 
     private static string FindRepoRoot()

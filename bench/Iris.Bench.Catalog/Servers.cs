@@ -31,7 +31,8 @@ public sealed class ServerProcess : IDisposable
     {
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in new[] { irisDll, "serve", "--data", dataDir, "--urls", $"http://127.0.0.1:{port}" }) psi.ArgumentList.Add(a);
+        // --rate-limit 0: wrk drives one credential far past the per-credential default on purpose.
+        foreach (var a in new[] { irisDll, "serve", "--data", dataDir, "--urls", $"http://127.0.0.1:{port}", "--rate-limit", "0" }) psi.ArgumentList.Add(a);
         psi.Environment["MALLOC_ARENA_MAX"] = "2";
         psi.Environment.Remove("IRIS_CLIENT_ID");
         psi.Environment.Remove("IRIS_CLIENT_SECRET");

@@ -97,12 +97,13 @@ internal static class Db
         UpdatedAt: r.Time(7),
         ImageCount: r.GetInt64(8));
 
-    public const string CredentialColumns = "client_id, org_id, secret_hash, created_at, revoked_at";
+    public const string CredentialColumns = "client_id, org_id, secret_hash, created_at, revoked_at, name";
 
     public static Credential ReadCredential(SqliteDataReader r) => new(
         ClientId: r.GetString(0),
         OrgId: r.GetGuid(1),
         SecretHash: (byte[])r.GetValue(2),
         CreatedAt: r.Time(3),
-        RevokedAt: r.NullableTime(4));
+        RevokedAt: r.NullableTime(4),
+        Name: r.IsDBNull(5) ? null : r.GetString(5));
 }

@@ -103,6 +103,9 @@ internal static class Migrations
             -- Covers the near-copy scan of one dataset's (id, phash) pairs without reading any row.
             CREATE INDEX ix_images_dataset_phash ON images(dataset_id, phash, id) WHERE phash IS NOT NULL;
             """),
+        new(3, "credential names", """
+            ALTER TABLE credentials ADD COLUMN name TEXT;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -17,8 +17,8 @@ internal sealed class SqliteCredentialStore(SqliteCatalog db) : ICredentialStore
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var cmd = connection.Command(null, """
-            INSERT INTO credentials (client_id, org_id, secret_hash, created_at, revoked_at)
-            VALUES (@c, @org, @hash, @at, @revoked)
+            INSERT INTO credentials (client_id, org_id, secret_hash, created_at, revoked_at, name)
+            VALUES (@c, @org, @hash, @at, @revoked, @name)
             ON CONFLICT (client_id) DO NOTHING
             """);
         return Bind(cmd, credential).ExecuteNonQuery() == 1;
@@ -28,10 +28,11 @@ internal sealed class SqliteCredentialStore(SqliteCatalog db) : ICredentialStore
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var cmd = connection.Command(null, """
-            INSERT INTO credentials (client_id, org_id, secret_hash, created_at, revoked_at)
-            VALUES (@c, @org, @hash, @at, @revoked)
+            INSERT INTO credentials (client_id, org_id, secret_hash, created_at, revoked_at, name)
+            VALUES (@c, @org, @hash, @at, @revoked, @name)
             ON CONFLICT (client_id) DO UPDATE SET
-                org_id = excluded.org_id, secret_hash = excluded.secret_hash, revoked_at = excluded.revoked_at
+                org_id = excluded.org_id, secret_hash = excluded.secret_hash, revoked_at = excluded.revoked_at,
+                name = coalesce(excluded.name, credentials.name)
             """);
         Bind(cmd, credential).ExecuteNonQuery();
     }
@@ -58,12 +59,24 @@ internal sealed class SqliteCredentialStore(SqliteCatalog db) : ICredentialStore
         return list;
     }
 
-    public async Task<bool> RevokeAsync(Guid orgId, string clientId, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<RevokeOutcome> RevokeAsync(Guid orgId, string clientId, DateTimeOffset now, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var cmd = connection.Command(null,
+        // Checked and changed under one write lock: two revocations at once cannot leave the organization with none.
+        using var tx = connection.BeginTransaction();
+        using (var find = connection.Command(tx,
+            "SELECT count(*) FILTER (WHERE client_id = @c), count(*) FROM credentials WHERE org_id = @org AND revoked_at IS NULL"))
+        using (var r = find.With("@c", clientId).With("@org", orgId).ExecuteReader())
+        {
+            r.Read();
+            if (r.GetInt64(0) == 0) return RevokeOutcome.NotFound;
+            if (r.GetInt64(1) == 1) return RevokeOutcome.LastActive;
+        }
+        using var revoke = connection.Command(tx,
             "UPDATE credentials SET revoked_at = @now WHERE client_id = @c AND org_id = @org AND revoked_at IS NULL");
-        return cmd.With("@now", Db.ToMicros(now)).With("@c", clientId).With("@org", orgId).ExecuteNonQuery() == 1;
+        revoke.With("@now", Db.ToMicros(now)).With("@c", clientId).With("@org", orgId).ExecuteNonQuery();
+        tx.Commit();
+        return RevokeOutcome.Revoked;
     }
 
     private static SqliteCommand Bind(SqliteCommand cmd, Credential credential) => cmd
@@ -71,5 +84,6 @@ internal sealed class SqliteCredentialStore(SqliteCatalog db) : ICredentialStore
         .With("@org", credential.OrgId)
         .With("@hash", credential.SecretHash)
         .With("@at", Db.ToMicros(credential.CreatedAt))
-        .With("@revoked", credential.RevokedAt is { } revoked ? Db.ToMicros(revoked) : null);
+        .With("@revoked", credential.RevokedAt is { } revoked ? Db.ToMicros(revoked) : null)
+        .With("@name", credential.Name);
 }

@@ -57,5 +57,22 @@ public sealed class IrisOptions
     /// <summary>HTTP redirects followed per image; one more is broken_url.</summary>
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>Requests per second one credential may make on average; 0 turns the limit off.</summary>
+    public int RateLimitPerSecond { get; set; } = 1000;
+
+    /// <summary>Requests one credential may make at once above the average (the token bucket's size).</summary>
+    public int RateLimitBurst { get; set; } = 2000;
+
+    /// <summary>Longest time a client may take to send a request's headers; slower connections are closed.</summary>
+    public TimeSpan HeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Slowest a client may send a request body or read an answer, in bytes per second, after a grace of
+    /// <see cref="MinDataRateGrace"/>; slower connections are closed (slow-loris). 0 turns the check off.
+    /// </summary>
+    public int MinDataRate { get; set; } = 1024;
+
+    public static readonly TimeSpan MinDataRateGrace = TimeSpan.FromSeconds(5);
+
     public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
 }

@@ -33,6 +33,7 @@ public static class Extensions
 
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(options.DataDirectory, "blobs")));
         services.AddSingleton<CredentialVerifier>();
+        services.AddSingleton<CredentialRateLimiter>();
         services.AddSingleton<BearerAuthenticationFilter>();
 
         services.AddIrisIngestion();
@@ -53,6 +54,7 @@ public static class Extensions
         api.MapDatasetApi();
         api.MapAssetApi();
         api.MapImageDetailsApi();
+        api.MapAuthManagementApi();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", scalar => scalar

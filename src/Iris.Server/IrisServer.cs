@@ -49,6 +49,12 @@ public static class IrisServer
             kestrel.Limits.MaxRequestBufferSize = 4 * 1024 * 1024;
             kestrel.Limits.MaxRequestBodySize = options.MaxJsonBodyBytes; // uploads raise it per request
             kestrel.AddServerHeader = false;
+            // Slow clients (slow-loris) are cut off instead of holding connections and buffers forever.
+            kestrel.Limits.RequestHeadersTimeout = options.HeadersTimeout;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+            var rate = options.MinDataRate > 0 ? new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(options.MinDataRate, IrisOptions.MinDataRateGrace) : null;
+            kestrel.Limits.MinRequestBodyDataRate = rate;
+            kestrel.Limits.MinResponseDataRate = rate;
         });
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -44,7 +44,8 @@ public sealed class OrganizationAndCredentialTests : CatalogTestBase
         await Catalog.Credentials.UpsertAsync(new Credential("boot", a.Id, [1], T0, null));
         Assert.Equal(new byte[] { 1 }, (await Catalog.Credentials.FindAsync("boot"))!.SecretHash);
 
-        Assert.True(await Catalog.Credentials.RevokeAsync(a.Id, "boot", T0.AddHours(1)));
+        await Catalog.Credentials.TryCreateAsync(new Credential("other", a.Id, [3], T0, null));
+        Assert.Equal(RevokeOutcome.Revoked, await Catalog.Credentials.RevokeAsync(a.Id, "boot", T0.AddHours(1)));
         await Catalog.Credentials.UpsertAsync(new Credential("boot", b.Id, [2, 2], T0.AddDays(1), null));
 
         var found = await Catalog.Credentials.FindAsync("boot");
@@ -52,26 +53,30 @@ public sealed class OrganizationAndCredentialTests : CatalogTestBase
         Assert.Equal(b.Id, found.OrgId);
         Assert.Equal(new byte[] { 2, 2 }, found.SecretHash);
         Assert.Null(found.RevokedAt);
-        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM credentials"));
+        Assert.Equal(2, Scalar("SELECT COUNT(*) FROM credentials"));
     }
 
     [Fact]
-    public async Task Revoke_marks_only_an_active_credential_of_the_same_org()
+    public async Task Revoke_marks_only_an_active_credential_of_the_same_org_and_never_the_last_one()
     {
         var a = await OrgAsync("a");
         var b = await OrgAsync("b");
         Assert.False(await Catalog.Credentials.AnyActiveAsync());
-        await Catalog.Credentials.TryCreateAsync(new Credential("c1", a.Id, [1], T0, null));
+        await Catalog.Credentials.TryCreateAsync(new Credential("c1", a.Id, [1], T0, null, "laptop"));
+        await Catalog.Credentials.TryCreateAsync(new Credential("c2", a.Id, [2], T0, null));
         Assert.True(await Catalog.Credentials.AnyActiveAsync());
+        Assert.Equal("laptop", (await Catalog.Credentials.FindAsync("c1"))!.Name);
 
-        Assert.False(await Catalog.Credentials.RevokeAsync(b.Id, "c1", T0));
-        Assert.False(await Catalog.Credentials.RevokeAsync(a.Id, "unknown", T0));
-        Assert.True(await Catalog.Credentials.RevokeAsync(a.Id, "c1", T0.AddMinutes(5)));
-        Assert.False(await Catalog.Credentials.RevokeAsync(a.Id, "c1", T0.AddMinutes(6)));
+        Assert.Equal(RevokeOutcome.NotFound, await Catalog.Credentials.RevokeAsync(b.Id, "c1", T0));
+        Assert.Equal(RevokeOutcome.NotFound, await Catalog.Credentials.RevokeAsync(a.Id, "unknown", T0));
+        Assert.Equal(RevokeOutcome.Revoked, await Catalog.Credentials.RevokeAsync(a.Id, "c1", T0.AddMinutes(5)));
+        Assert.Equal(RevokeOutcome.NotFound, await Catalog.Credentials.RevokeAsync(a.Id, "c1", T0.AddMinutes(6)));
+        Assert.Equal(RevokeOutcome.LastActive, await Catalog.Credentials.RevokeAsync(a.Id, "c2", T0.AddMinutes(7)));
 
         var revoked = await Catalog.Credentials.FindAsync("c1");
         Assert.Equal(Micro(T0.AddMinutes(5)), revoked!.RevokedAt);
-        Assert.False(await Catalog.Credentials.AnyActiveAsync());
+        Assert.Null((await Catalog.Credentials.FindAsync("c2"))!.RevokedAt);
+        Assert.True(await Catalog.Credentials.AnyActiveAsync());
     }
 
     [Fact]

@@ -69,8 +69,28 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [Description("HTTP redirects followed per image (env IRIS_MAX_REDIRECTS; default 5).")]
         public int? MaxRedirects { get; init; }
 
+        [CommandOption("--rate-limit <N>")]
+        [Description("Requests per second one credential may make on average, 0 = no limit (env IRIS_RATE_LIMIT; default 1000).")]
+        public int? RateLimit { get; init; }
+
+        [CommandOption("--rate-limit-burst <N>")]
+        [Description("Requests one credential may make at once above that average (env IRIS_RATE_LIMIT_BURST; default 2000).")]
+        public int? RateLimitBurst { get; init; }
+
+        [CommandOption("--headers-timeout <SECONDS>")]
+        [Description("Longest time a client may take to send request headers (env IRIS_HEADERS_TIMEOUT; default 15).")]
+        public int? HeadersTimeout { get; init; }
+
+        [CommandOption("--min-data-rate <BYTES_PER_SECOND>")]
+        [Description("Slowest a client may send a body or read an answer after 5 s of grace, 0 = no check (env IRIS_MIN_DATA_RATE; default 1024).")]
+        public int? MinDataRate { get; init; }
+
         public override Spectre.Console.ValidationResult Validate()
         {
+            if (HeadersTimeout is < 1 or > 3600) return Spectre.Console.ValidationResult.Error("--headers-timeout must be 1 to 3600 seconds.");
+            if (MinDataRate is < 0 or > 100_000_000) return Spectre.Console.ValidationResult.Error("--min-data-rate must be 0 to 100000000.");
+            if (RateLimit is < 0 or > 1_000_000) return Spectre.Console.ValidationResult.Error("--rate-limit must be 0 to 1000000.");
+            if (RateLimitBurst is < 1 or > 10_000_000) return Spectre.Console.ValidationResult.Error("--rate-limit-burst must be 1 to 10000000.");
             if (HttpTimeout is not null and (<= 0 or > 3600)) return Spectre.Console.ValidationResult.Error("--http-timeout must be more than 0 and at most 3600 seconds.");
             if (HttpRetries is < 0 or > 10) return Spectre.Console.ValidationResult.Error("--http-retries must be 0 to 10.");
             if (HttpRetryDelayMs is < 0 or > 60_000) return Spectre.Console.ValidationResult.Error("--http-retry-delay-ms must be 0 to 60000.");
@@ -106,6 +126,11 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             HttpRetryDelay = settings.HttpRetryDelayMs is { } delay ? TimeSpan.FromMilliseconds(delay)
                 : EnvCount("IRIS_HTTP_RETRY_DELAY_MS", 0, 60_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.HttpRetryDelay,
             MaxRedirects = settings.MaxRedirects ?? EnvCount("IRIS_MAX_REDIRECTS", 0, 20) ?? defaults.MaxRedirects,
+            RateLimitPerSecond = settings.RateLimit ?? EnvCount("IRIS_RATE_LIMIT", 0, 1_000_000) ?? defaults.RateLimitPerSecond,
+            HeadersTimeout = settings.HeadersTimeout is { } headers ? TimeSpan.FromSeconds(headers)
+                : EnvCount("IRIS_HEADERS_TIMEOUT", 1, 3600) is { } headerSeconds ? TimeSpan.FromSeconds(headerSeconds) : defaults.HeadersTimeout,
+            MinDataRate = settings.MinDataRate ?? EnvCount("IRIS_MIN_DATA_RATE", 0, 100_000_000) ?? defaults.MinDataRate,
+            RateLimitBurst = settings.RateLimitBurst ?? EnvCount("IRIS_RATE_LIMIT_BURST", 1, 10_000_000) ?? defaults.RateLimitBurst,
         };
         if (options.S3Endpoint is { } endpoint && !IsHttpUrl(endpoint))
             throw new InvalidOperationException($"IRIS_S3_ENDPOINT={endpoint} is not an http:// or https:// URL.");

@@ -34,5 +34,11 @@ public sealed class CredentialVerifier(ICredentialStore credentials, TimeProvide
         return remembered.Caller;
     }
 
+    /// <summary>
+    /// Drops what this process remembers of a credential (call after revoking it here, so its next request is
+    /// refused at once; other servers on the same catalog notice within <see cref="CacheTtl"/>).
+    /// </summary>
+    public void Forget(string clientId) => _cache.TryRemove(clientId, out _);
+
     private sealed record Remembered(Credential Credential, Caller Caller, long ReadAt);
 }

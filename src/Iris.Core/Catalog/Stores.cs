@@ -27,8 +27,18 @@ public interface ICredentialStore
 
     Task<IReadOnlyList<Credential>> ListAsync(Guid orgId, CancellationToken ct = default);
 
-    /// <summary>Marks the credential revoked; false if the organization has no such active credential.</summary>
-    Task<bool> RevokeAsync(Guid orgId, string clientId, DateTimeOffset now, CancellationToken ct = default);
+    /// <summary>
+    /// Marks the credential revoked, unless the organization has no such active credential or it is the
+    /// organization's last active one (which would lock the organization out).
+    /// </summary>
+    Task<RevokeOutcome> RevokeAsync(Guid orgId, string clientId, DateTimeOffset now, CancellationToken ct = default);
+}
+
+public enum RevokeOutcome
+{
+    Revoked,
+    NotFound,
+    LastActive,
 }
 
 public interface IDatasetStore

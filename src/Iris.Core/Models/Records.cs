@@ -3,7 +3,7 @@ namespace Iris.Models;
 public sealed record Organization(Guid Id, string Name, DateTimeOffset CreatedAt);
 
 /// <summary>An API credential. Only a hash of the secret is ever stored.</summary>
-public sealed record Credential(string ClientId, Guid OrgId, byte[] SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record Credential(string ClientId, Guid OrgId, byte[] SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? Name = null);
 
 /// <summary>Who is calling: the credential's client id and its organization.</summary>
 public sealed record Caller(Guid OrgId, string ClientId);

@@ -7,9 +7,10 @@ namespace Iris.Server.Auth;
 
 /// <summary>
 /// Authenticates every /api route as the contract says: no Bearer header → 403, a token that is
-/// malformed, unknown, revoked or wrong → 401 with <c>WWW-Authenticate: Bearer</c>.
+/// malformed, unknown, revoked or wrong → 401 with <c>WWW-Authenticate: Bearer</c>; then takes the request
+/// from the credential's rate limit (429 with <c>Retry-After</c> when it is used up).
 /// </summary>
-public sealed class BearerAuthenticationFilter(CredentialVerifier verifier) : IEndpointFilter
+public sealed class BearerAuthenticationFilter(CredentialVerifier verifier, CredentialRateLimiter rateLimiter) : IEndpointFilter
 {
     private static readonly object CallerKey = new();
 
@@ -25,6 +26,13 @@ public sealed class BearerAuthenticationFilter(CredentialVerifier verifier) : IE
         }
         var caller = await verifier.VerifyAsync(token, http.RequestAborted);
         if (caller is null) return Unauthorized(http);
+        if (!rateLimiter.TryAcquire(caller, out var retryAfter))
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Errors.Json(StatusCodes.Status429TooManyRequests,
+                $"Too many requests for this credential; retry after {seconds} second{(seconds == 1 ? "" : "s")}.");
+        }
         http.Items[CallerKey] = caller;
         return await next(context);
     }

@@ -1,0 +1,296 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+namespace Iris.Server.Tests;
+
+/// <summary>
+/// Every route that takes an id, asked by a second organization about the first organization's objects, answers
+/// exactly what it answers about a random unknown id of the same shape, and no write changes the first
+/// organization's data. The rows are checked against the server's OpenAPI document, so a new id route without a
+/// row fails <see cref="Every_route_that_takes_an_id_has_a_row"/>.
+/// </summary>
+[Collection(IrisServerCollection.Name)]
+public sealed class IsolationMatrixTests(ServerFixture server)
+{
+    private const string Clients = "/api/v1/auth-management/clients";
+    private const string OpenApiDocument = "/openapi/v1.json";
+
+    /// <summary>Routes whose ids travel in the query or the body rather than the path.</summary>
+    private static readonly HashSet<string> IdsOutsideThePath = ["GET /api/v0/images/metadata", "POST /api/v0/images/metadata"];
+
+    private static readonly HashSet<string> HttpMethods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+    /// <summary>What a request is about: the first organization's objects, or unknown ones of the same shape.</summary>
+    private sealed record Target(string DatasetId, string ImageId, string ClientId, string Path);
+
+    /// <summary>The second organization's own dataset and image (same bytes as the first organization's image).</summary>
+    private sealed record Own(string DatasetId, string ImageId, string Path, byte[] ImageBytes);
+
+    private sealed record World(Target First, string CopyImageId, string CopyPath, string FirstToken, Own Own,
+        IReadOnlyDictionary<string, string> Baseline);
+
+    /// <summary>
+    /// One matrix row: a request built from a target (and the caller's own objects when it mixes them in).
+    /// <paramref name="Route"/> is "METHOD /openapi/path"; <paramref name="UnknownCode"/> is what the unknown id gets.
+    /// </summary>
+    private sealed record Row(string Name, string Route, int UnknownCode, bool Writes, Func<IrisHttp, Target, Own, Task<ApiResponse>> Send);
+
+    private static Row Read(string route, int unknownCode, Func<IrisHttp, Target, Own, Task<ApiResponse>> send, string? variant = null) =>
+        new(variant is null ? route : $"{route} ({variant})", route, unknownCode, false, send);
+
+    private static Row Write(string route, int unknownCode, Func<IrisHttp, Target, Own, Task<ApiResponse>> send, string? variant = null) =>
+        Read(route, unknownCode, send, variant) with { Writes = true };
+
+    private static JsonObject Owner(string owner) => new() { ["owner"] = owner };
+
+    private static string Query(string name, params string[] values) => J.Repeat(name, values);
+
+    private static readonly Row[] Rows =
+    [
+        // Ids in the path.
+        Read("GET /api/v0/images/{coactive_image_id}/metadata", 404, (h, t, _) => h.GetAsync($"/api/v0/images/{t.ImageId}/metadata")),
+        Read("GET /api/v0/datasets/{dataset_id}/images/statuses", 404,
+            (h, t, _) => h.GetAsync($"/api/v0/datasets/{t.DatasetId}/images/statuses?{Query("paths", t.Path)}")),
+        Read("POST /api/v0/datasets/{dataset_id}/images/statuses", 404,
+            (h, t, _) => h.PostAsync($"/api/v0/datasets/{t.DatasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings([t.Path]) })),
+        Read("GET /api/v1/datasets/{dataset_id}", 404, (h, t, _) => h.GetAsync($"/api/v1/datasets/{t.DatasetId}")),
+        Write("DELETE /api/v1/datasets/{dataset_id}", 404, (h, t, _) => h.DeleteAsync($"/api/v1/datasets/{t.DatasetId}")),
+        Write("POST /api/v1/datasets/{dataset_id}/assets", 404, (h, t, _) => h.PostAsync($"/api/v1/datasets/{t.DatasetId}/assets",
+            new JsonObject { ["images"] = new JsonArray(J.Image(t.Path, "intruder", Owner("second")), J.Image("ftp://x/intruder.jpg")) })),
+        Write("POST /api/v1/datasets/{dataset_id}/uploads", 404, (h, t, o) => UploadsTests.UploadAsync(h, t.DatasetId,
+            UploadsTests.Part.File(o.ImageBytes, "intruder.png", "image/png"), UploadsTests.Part.Field("path", t.Path),
+            UploadsTests.Part.Field("id", "intruder"), UploadsTests.Part.Field("metadata", Owner("second").ToJsonString()))),
+        Write("PUT /api/v1/datasets/{dataset_id}/assets-metadata", 404, (h, t, _) => h.PutAsync($"/api/v1/datasets/{t.DatasetId}/assets-metadata",
+            new JsonObject
+            {
+                ["images"] = new JsonArray(
+                    new JsonObject { ["coactiveImageId"] = t.ImageId, ["metadata"] = Owner("second") },
+                    new JsonObject { ["path"] = t.Path, ["metadata"] = Owner("second") }),
+            })),
+        Read("GET /api/v1/images/{coactive_image_id}/events", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/events")),
+        Read("GET /api/v1/images/{coactive_image_id}/preview", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/preview")),
+        Read("GET /api/v1/images/{coactive_image_id}/duplicates", 404,
+            (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/duplicates?maxDistance=64&limit=1000")),
+        Read("GET /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.GetAsync($"{Clients}/{t.ClientId}")),
+        Write("DELETE /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.DeleteAsync($"{Clients}/{t.ClientId}")),
+
+        // Ids in the query or the body.
+        Read("GET /api/v0/images/metadata", 404, (h, t, _) => h.GetAsync($"/api/v0/images/metadata?{Query("coactive_image_ids", t.ImageId)}")),
+        Read("POST /api/v0/images/metadata", 404,
+            (h, t, _) => h.PostAsync("/api/v0/images/metadata", new JsonObject { ["coactiveImageIds"] = J.Strings([t.ImageId]) })),
+
+        // The caller's own objects with the target's ids mixed in: the target's must count as absent.
+        Read("GET /api/v0/images/metadata", 200,
+            (h, t, o) => h.GetAsync($"/api/v0/images/metadata?{Query("coactive_image_ids", t.ImageId, o.ImageId, t.ImageId)}"),
+            "own image and the target"),
+        Read("POST /api/v0/images/metadata", 200, (h, t, o) => h.PostAsync("/api/v0/images/metadata",
+            new JsonObject { ["coactiveImageIds"] = J.Strings([t.ImageId, o.ImageId]) }), "own image and the target"),
+        Read("GET /api/v0/datasets/{dataset_id}/images/statuses", 200,
+            (h, t, o) => h.GetAsync($"/api/v0/datasets/{o.DatasetId}/images/statuses?{Query("paths", t.Path, o.Path)}"),
+            "own dataset, the target's path"),
+        Read("POST /api/v0/datasets/{dataset_id}/images/statuses", 200, (h, t, o) => h.PostAsync(
+            $"/api/v0/datasets/{o.DatasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings([t.Path, o.Path]) }),
+            "own dataset, the target's path"),
+        Write("PUT /api/v1/datasets/{dataset_id}/assets-metadata", 404, (h, t, o) => h.PutAsync(
+            $"/api/v1/datasets/{o.DatasetId}/assets-metadata", new JsonObject
+            {
+                ["images"] = new JsonArray(new JsonObject { ["coactiveImageId"] = t.ImageId, ["metadata"] = Owner("second") }),
+            }), "own dataset, the target's image id"),
+        Write("PUT /api/v1/datasets/{dataset_id}/assets-metadata", 404, (h, t, o) => h.PutAsync(
+            $"/api/v1/datasets/{o.DatasetId}/assets-metadata", new JsonObject
+            {
+                ["images"] = new JsonArray(new JsonObject { ["path"] = t.Path, ["metadata"] = Owner("second") }),
+            }), "own dataset, the target's path"),
+    ];
+
+    public static TheoryData<string> RowNames => new(Rows.Select(r => r.Name));
+
+    /// <summary>
+    /// The first organization: a dataset with a completed image (user id and metadata, a preview, events) and an exact
+    /// copy of it (a duplicate), and a credential made through the API. The second organization: a dataset with the
+    /// same picture. Then the first organization's data as read by itself, to compare with after every write.
+    /// </summary>
+    private Task<World> WorldAsync() => server.OnceAsync("isolation-matrix-world", async () =>
+    {
+        var http = server.Http;
+        var datasetId = await http.CreateDatasetIdAsync();
+        var path = server.CorpusUri("go-image/video-001.png");
+        var copyPath = server.CorpusUri("x-image/video-001.png");
+        var added = await http.AddImagesAsync(datasetId, J.Image(path, "first-image", Owner("first")), J.Image(copyPath));
+        var ids = added["images"]!.AsArray().ToDictionary(i => IrisHttp.Str(i!["path"]), i => IrisHttp.Str(i!["coactiveImageId"]));
+        foreach (var status in (await http.WaitForTerminalAsync(datasetId, path, copyPath)).Values) Expect.CompletedStatus(status);
+
+        var created = Expect.Ok(await http.PostAsync(Clients, new JsonObject { ["name"] = "isolation-matrix" }));
+        var clientId = IrisHttp.Str(created["clientId"]);
+        var first = new Target(datasetId, ids[path], clientId, path);
+        var token = $"{clientId}:{IrisHttp.Str(created["clientSecret"])}";
+
+        using var other = await OtherAsync();
+        var ownDataset = await other.CreateDatasetIdAsync();
+        var ownPath = server.CorpusUri("x-image/video-001.png");
+        var ownImage = (await other.AddAndWaitAsync(ownDataset, ownPath))[ownPath];
+        var own = new Own(ownDataset, ownImage, ownPath, await File.ReadAllBytesAsync(server.Corpus("x-image/video-001.png")));
+
+        var world = new World(first, ids[copyPath], copyPath, token, own, new Dictionary<string, string>());
+        var baseline = await SnapshotAsync(world);
+        // The rows must be about objects that exist and have what they ask for.
+        foreach (var key in baseline.Keys.Where(k => k != "preview sha256"))
+            Assert.True(baseline[key].StartsWith("200 ", StringComparison.Ordinal), $"first organization's {key}: {baseline[key]}");
+        Assert.Contains(world.CopyImageId, baseline["duplicates"]);
+        return world with { Baseline = baseline };
+    });
+
+    private async Task<IrisHttp> OtherAsync() => server.ClientFor(await server.OtherOrgAsync());
+
+    /// <summary>The first organization's data as it reads it: "status body" per item (the preview as a hash of its bytes).</summary>
+    private async Task<Dictionary<string, string>> SnapshotAsync(World world)
+    {
+        var http = server.Http;
+        var first = world.First;
+        static string Line(ApiResponse r) => $"{r.Code} {r.Text}";
+        var preview = await PreviewTests.GetBinaryAsync(server, $"/api/v1/images/{first.ImageId}/preview");
+        using var credential = new IrisHttp(server.BaseUri, "Bearer " + world.FirstToken);
+        return new Dictionary<string, string>
+        {
+            ["dataset"] = Line(await http.GetAsync($"/api/v1/datasets/{first.DatasetId}")),
+            ["image"] = Line(await http.GetAsync($"/api/v0/images/{first.ImageId}/metadata")),
+            ["copy"] = Line(await http.GetAsync($"/api/v0/images/{world.CopyImageId}/metadata")),
+            ["statuses"] = Line(await http.PostAsync($"/api/v0/datasets/{first.DatasetId}/images/statuses",
+                new JsonObject { ["paths"] = J.Strings([first.Path, world.CopyPath, "upload://intruder"]) })),
+            ["events"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/events")),
+            ["duplicates"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/duplicates")),
+            ["preview sha256"] = $"{(int)preview.Status} {preview.MediaType} {Expect.Sha256(preview.Bytes)}",
+            ["credential"] = Line(await http.GetAsync($"{Clients}/{first.ClientId}")),
+            ["credential still works"] = Line(await credential.GetAsync($"/api/v1/datasets/{first.DatasetId}")),
+        };
+    }
+
+    /// <summary>Random ids of the same shapes as the first organization's, and a corpus path never added.</summary>
+    private Target Unknown()
+    {
+        // The server's ids are version 7 UUIDs and credentials 32 lowercase hex digits.
+        var clientId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return new Target(Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString(), clientId,
+            server.CorpusUri($"go-image/never-added-{Guid.NewGuid():N}.png"));
+    }
+
+    /// <summary>The body with the target's own ids replaced by their names, for bodies that echo them (the path first: it is the longest).</summary>
+    private static string Masked(string text, Target t) => text
+        .Replace(t.Path, "{path}", StringComparison.Ordinal)
+        .Replace(t.DatasetId, "{dataset_id}", StringComparison.Ordinal)
+        .Replace(t.ImageId, "{coactive_image_id}", StringComparison.Ordinal)
+        .Replace(t.ClientId, "{client_id}", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Every_route_that_takes_an_id_has_a_row()
+    {
+        var document = Expect.Ok(await server.Http.GetAsync(OpenApiDocument));
+        var routes = new List<string>();
+        var idRoutes = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject().Where(p => HttpMethods.Contains(p.Key)))
+            {
+                var route = $"{method.ToUpperInvariant()} {path}";
+                routes.Add(route);
+                var idParameter = operation!["parameters"] is JsonArray parameters && parameters.Any(p =>
+                    IrisHttp.Str(p!["name"]) is var name && (name.EndsWith("_id", StringComparison.Ordinal) || name.EndsWith("_ids", StringComparison.Ordinal)));
+                if (path.Contains('{') || idParameter || IdsOutsideThePath.Contains(route)) idRoutes.Add(route);
+            }
+        }
+        Assert.True(idRoutes.Count >= 15, $"Too few id routes in {OpenApiDocument}: {string.Join(", ", idRoutes)}");
+        var covered = Rows.Select(r => r.Route).ToHashSet();
+        var missing = idRoutes.Where(r => !covered.Contains(r)).ToList();
+        Assert.True(missing.Count == 0, $"Routes that take an id but have no isolation matrix row: {string.Join(", ", missing)}");
+        var stale = covered.Where(r => !routes.Contains(r)).ToList();
+        Assert.True(stale.Count == 0, $"Matrix rows for routes the server does not have: {string.Join(", ", stale)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(RowNames))]
+    public async Task Second_organization_gets_what_an_unknown_id_gets(string rowName)
+    {
+        var row = Rows.Single(r => r.Name == rowName);
+        var world = await WorldAsync();
+        using var other = await OtherAsync();
+        var unknown = Unknown();
+
+        var foreignAnswer = await row.Send(other, world.First, world.Own);
+        var unknownAnswer = await row.Send(other, unknown, world.Own);
+
+        Expect.Status(unknownAnswer, row.UnknownCode);
+        Assert.True(foreignAnswer.Code == unknownAnswer.Code && foreignAnswer.MediaType == unknownAnswer.MediaType
+                    && Masked(foreignAnswer.Text, world.First) == Masked(unknownAnswer.Text, unknown),
+            $"{row.Name}: the first organization's ids are answered differently from unknown ones.\n" +
+            $"first org's: {foreignAnswer} ({foreignAnswer.MediaType})\nunknown:     {unknownAnswer} ({unknownAnswer.MediaType})");
+
+        if (row.Writes) await AssertFirstUnchanged(world, row.Name);
+    }
+
+    private async Task AssertFirstUnchanged(World world, string after)
+    {
+        var now = await SnapshotAsync(world);
+        var changed = world.Baseline.Keys.Where(k => now[k] != world.Baseline[k])
+            .Select(k => $"{k}:\n  before: {world.Baseline[k]}\n  after:  {now[k]}").ToList();
+        Assert.True(changed.Count == 0, $"After {after}, the first organization's data changed:\n{string.Join("\n", changed)}");
+    }
+
+    [Fact]
+    public async Task Lists_never_show_the_other_organizations_items()
+    {
+        var world = await WorldAsync();
+        var otherCredential = await server.OtherOrgAsync();
+        using var other = await OtherAsync();
+        var firstIds = new[] { world.First.DatasetId, world.First.ImageId, world.CopyImageId, world.First.ClientId, server.ClientId };
+
+        var otherDatasets = await DatasetPagesAsync(other);
+        Assert.Contains(otherDatasets, page => page.Contains(world.Own.DatasetId, StringComparison.Ordinal));
+        foreach (var id in firstIds)
+            Assert.DoesNotContain(otherDatasets, page => page.Contains(id, StringComparison.Ordinal));
+
+        var otherClients = await other.GetAsync(Clients);
+        var listed = Expect.Ok(otherClients)["data"]!.AsArray();
+        Assert.Contains(listed, c => IrisHttp.Str(c!["clientId"]) == otherCredential.ClientId && c["isCaller"]!.GetValue<bool>());
+        foreach (var id in firstIds)
+            Assert.DoesNotContain(id, otherClients.Text, StringComparison.Ordinal);
+
+        // And the other way round.
+        var firstDatasets = await DatasetPagesAsync(server.Http);
+        Assert.Contains(firstDatasets, page => page.Contains(world.First.DatasetId, StringComparison.Ordinal));
+        Assert.DoesNotContain(firstDatasets, page => page.Contains(world.Own.DatasetId, StringComparison.Ordinal));
+        var firstClients = Expect.Ok(await server.Http.GetAsync(Clients))["data"]!.AsArray();
+        Assert.Contains(firstClients, c => IrisHttp.Str(c!["clientId"]) == world.First.ClientId);
+        Assert.DoesNotContain(firstClients, c => IrisHttp.Str(c!["clientId"]) == otherCredential.ClientId);
+    }
+
+    [Fact]
+    public async Task Duplicates_are_found_only_within_the_callers_organization()
+    {
+        var world = await WorldAsync();
+        using var other = await OtherAsync();
+        // The second organization's image has the same bytes as both of the first organization's images.
+        var theirs = Expect.Ok(await other.GetAsync($"/api/v1/images/{world.Own.ImageId}/duplicates?maxDistance=64&limit=1000"));
+        Assert.Equal(world.Own.ImageId, IrisHttp.Str(theirs["coactiveImageId"]));
+        Assert.True(theirs["data"] is JsonArray { Count: 0 }, $"Duplicates across organizations: {theirs.ToJsonString()}");
+
+        var mine = Expect.Ok(await server.Http.GetAsync($"/api/v1/images/{world.First.ImageId}/duplicates?maxDistance=64&limit=1000"));
+        var found = mine["data"]!.AsArray().Select(d => IrisHttp.Str(d!["coactiveImageId"])).ToList();
+        Assert.Equal(new[] { world.CopyImageId }, found);
+    }
+
+    /// <summary>Every page of GET /api/v1/datasets (the text of each), following links.next.</summary>
+    private static async Task<List<string>> DatasetPagesAsync(IrisHttp http)
+    {
+        var pages = new List<string>();
+        string? next = "/api/v1/datasets?offset=0&limit=1000";
+        while (next is not null)
+        {
+            var page = await http.GetAsync(next);
+            var body = Expect.Ok(page);
+            pages.Add(page.Text);
+            Assert.True(pages.Count < 100, $"More than 100 pages of datasets: {page}");
+            next = body["meta"]!["links"]!["next"] is JsonValue link ? link.GetValue<string>() : null;
+        }
+        return pages;
+    }
+}

@@ -21,7 +21,8 @@ app.Configure(config =>
 
     // Client commands: --host/IRIS_HOST, --client-id/--client-secret or IRIS_CLIENT_ID/IRIS_CLIENT_SECRET; next to a
     // local server without them, the credential it stored in <data>/credentials.json. Exit codes: 0 ok, 1 failure,
-    // 2 usage, 3 server unreachable, 4 bad or missing credentials, 5 not found, 6 name taken, 7 images in error.
+    // 2 usage, 3 server unreachable, 4 bad or missing credentials, 5 not found, 6 name taken (or
+    // last active credential), 7 images in error.
     config.AddBranch("datasets", datasets =>
     {
         datasets.SetDescription("Create, list, show and delete datasets.");
@@ -37,6 +38,20 @@ app.Configure(config =>
         datasets.AddCommand<DatasetsDeleteCommand>("delete")
             .WithDescription("Delete a dataset with its images.")
             .WithExample("datasets", "delete", "holidays", "--yes");
+    });
+    config.AddBranch("clients", clients =>
+    {
+        clients.SetDescription("Create, list and revoke your organization's credentials (client id and secret).");
+        clients.AddCommand<ClientsCreateCommand>("create")
+            .WithDescription("Create a credential; its secret is shown only this once.")
+            .WithExample("clients", "create", "--name", "ci-runner")
+            .WithExample("clients", "create", "--json");
+        clients.AddCommand<ClientsListCommand>("list")
+            .WithDescription("List your organization's credentials, revoked ones included (no secrets).")
+            .WithExample("clients", "list", "--json");
+        clients.AddCommand<ClientsRevokeCommand>("revoke")
+            .WithDescription("Revoke a credential: it is refused from then on. Exits 6 for the last active one.")
+            .WithExample("clients", "revoke", "0f3c5a9e2b7d4c1e8a6f9b2d4e7c1a3f", "--yes");
     });
     config.AddCommand<IngestCommand>("ingest")
         .WithDescription("Add images to a dataset: uploads local files in parallel (skipping those already there with the same "

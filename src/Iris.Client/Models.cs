@@ -97,6 +97,38 @@ public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedA
 
 public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
 
+/// <summary>
+/// A credential just created (<c>POST /api/v1/auth-management/clients</c>): the only answer that ever carries its
+/// secret. <see cref="ToString"/> leaves the secret out, so logging the answer does not leak it.
+/// </summary>
+public sealed record CreatedClientResponse(
+    string ClientId,
+    string ClientSecret,
+    Guid OrgId,
+    string? Name,
+    DateTimeOffset CreatedDt,
+    string CreatedUserId)
+{
+    /// <summary><c>clientId:clientSecret</c>, the <see cref="Configuration.AccessToken"/> to call the server with.</summary>
+    [JsonIgnore]
+    public string AccessToken => $"{ClientId}:{ClientSecret}";
+
+    public override string ToString() =>
+        $"{nameof(CreatedClientResponse)} {{ ClientId = {ClientId}, ClientSecret = ***, OrgId = {OrgId}, Name = {Name}, CreatedDt = {CreatedDt:O}, CreatedUserId = {CreatedUserId} }}";
+}
+
+/// <summary>A credential of the caller's organization, without its secret; <c>isCaller</c> when it is the one that asked.</summary>
+public sealed record ClientResponse(
+    string ClientId,
+    string? Name,
+    DateTimeOffset CreatedDt,
+    DateTimeOffset? RevokedDt,
+    bool IsActive,
+    bool IsCaller);
+
+/// <summary>The organization's credentials, oldest first, revoked ones included.</summary>
+public sealed record ClientListResponse(IReadOnlyList<ClientResponse> Data);
+
 /// <summary>The answer to 401, 403, 404, 409, 413, 429 and 500: one sentence.</summary>
 public sealed record ErrorResponse(string Detail);
 
@@ -121,6 +153,9 @@ public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
 public sealed record CreateDatasetRequest(
     string Name,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null);
+
+public sealed record CreateClientRequest(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null);
 
 /// <summary>
 /// An image to add by path (<c>s3://</c>, <c>http(s)://</c>, <c>file:///</c>). Metadata values are strings,

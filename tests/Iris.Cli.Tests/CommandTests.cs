@@ -125,7 +125,7 @@ public sealed class CommandTests(CliFixture fixture)
         Assert.Contains("ingest holidays", result.Stdout);
 
         var root = await fixture.IrisAsync("--help");
-        foreach (var command in new[] { "serve", "admin", "datasets", "ingest", "status", "metadata", "preview" })
+        foreach (var command in new[] { "serve", "admin", "datasets", "clients", "ingest", "status", "metadata", "preview" })
             Assert.Contains(command, root.Stdout);
     }
 

@@ -20,7 +20,7 @@ public static class ExitCodes
     /// <summary>The dataset or image does not exist (or belongs to another organization).</summary>
     public const int NotFound = 5;
 
-    /// <summary>A dataset with that name already exists.</summary>
+    /// <summary>A conflict: a dataset with that name exists, or the credential is the organization's last active one.</summary>
     public const int Conflict = 6;
 
     /// <summary>The command ran, but at least one image ended in <c>error</c> (or could not be uploaded).</summary>

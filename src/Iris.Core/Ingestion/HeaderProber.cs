@@ -29,8 +29,7 @@ public sealed class HeaderProber : IImageProber
         if (head.IsEmpty) throw Unsupported("The file is empty (0 bytes).");
         if (JpegHeader.HasSignature(head)) return Jpeg(stream);
         if (head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])) return Png(head);
-        if (head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8))
-            return Sized("gif", head, 10, h => (BinaryPrimitives.ReadUInt16LittleEndian(h[6..]), BinaryPrimitives.ReadUInt16LittleEndian(h[8..])));
+        if (head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8)) return Gif(stream, head);
         if (head.StartsWith("RIFF"u8) && head.Length >= 12 && head[8..12].SequenceEqual("WEBP"u8)) return WebP(head);
         if (head.StartsWith("II*\0"u8) || head.StartsWith("MM\0*"u8)) return Tiff(stream);
         if (head.StartsWith("BM"u8)) return Bmp(head);
@@ -86,6 +85,46 @@ public sealed class HeaderProber : IImageProber
         if (head.Length >= 16 && !head[12..16].SequenceEqual("IHDR"u8))
             throw Unsupported("The PNG file does not start with its IHDR header chunk; it is damaged.");
         return Sized("png", head, 24, h => (BinaryPrimitives.ReadUInt32BigEndian(h[16..]), BinaryPrimitives.ReadUInt32BigEndian(h[20..])));
+    }
+
+    /// <summary>
+    /// The logical screen, grown to hold the first frame: libvips' GIF loader (libnsgif) lets the first frame enlarge
+    /// the picture, so a 1×1 screen with a 65,535² frame must count as 65,535², not pass the pixel limit and then
+    /// have the decoder allocate a frame buffer of that size.
+    /// </summary>
+    private static ImageProbe Gif(Stream stream, ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 13) throw CutShort("gif");
+        long width = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]), height = BinaryPrimitives.ReadUInt16LittleEndian(head[8..]);
+        if (FirstGifFrameCorner(stream, head[10]) is var (right, bottom))
+            (width, height) = (Math.Max(width, right), Math.Max(height, bottom));
+        return Result("gif", width, height);
+    }
+
+    /// <summary>Right and bottom edge of the first image descriptor, past the extensions; null when there is none to read.</summary>
+    private static (long Right, long Bottom)? FirstGifFrameCorner(Stream stream, byte screenFlags)
+    {
+        stream.Position = 13;
+        if ((screenFlags & 0x80) != 0) stream.Seek(3L << ((screenFlags & 7) + 1), SeekOrigin.Current); // global colour table
+        Span<byte> frame = stackalloc byte[8];
+        while (true)
+        {
+            switch (stream.ReadByte())
+            {
+                case 0x2C: // image descriptor: left, top, width, height
+                    if (stream.ReadAtLeast(frame, frame.Length, throwOnEndOfStream: false) < frame.Length) return null;
+                    return (BinaryPrimitives.ReadUInt16LittleEndian(frame) + (long)BinaryPrimitives.ReadUInt16LittleEndian(frame[4..]),
+                        BinaryPrimitives.ReadUInt16LittleEndian(frame[2..]) + (long)BinaryPrimitives.ReadUInt16LittleEndian(frame[6..]));
+                case 0x21: // extension: a label, then sub-blocks up to an empty one
+                    if (stream.ReadByte() < 0) return null;
+                    int size;
+                    while ((size = stream.ReadByte()) > 0) stream.Seek(size, SeekOrigin.Current);
+                    if (size < 0) return null;
+                    break;
+                default: // the trailer, the end of the file, or damage, which the decoder refuses
+                    return null;
+            }
+        }
     }
 
     private static ImageProbe WebP(ReadOnlySpan<byte> head)

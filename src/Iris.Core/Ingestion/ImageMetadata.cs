@@ -60,7 +60,7 @@ internal static class ImageMetadata
             "jpeg" => JpegMetadataReader.ProcessJpegSegments(
                 [new ExifReader(), new XmpReader(), new PhotoshopReader(), new IptcReader()],
                 JpegHeader.Read(stream, keepMetadata: true).MetadataSegments),
-            "png" => PngMetadataReader.ReadMetadata(stream),
+            "png" => PngMetadataReader.ReadMetadata(PngMetadataChunks.Read(stream)), // bounded: see there
             "webp" => WebPMetadataReader.ReadMetadata(stream),
             "tiff" => TiffMetadataReader.ReadMetadata(stream),
             "gif" => GifMetadataReader.ReadMetadata(stream),

@@ -49,7 +49,7 @@ internal static class IsoBmff
             {
                 size = stream.Length - start; // box runs to the end of the file
             }
-            if (size < headerSize || start + size > stream.Length) return null;
+            if (size < headerSize || size > stream.Length - start) return null; // (start + size could overflow)
 
             if (type == "meta")
             {

@@ -27,6 +27,12 @@ public sealed class IrisOptions
     /// <summary>Largest image by pixel count (<c>resolution_out_of_spec</c> beyond).</summary>
     public long MaxPixels { get; set; } = 100_000_000;
 
+    /// <summary>
+    /// Longest side allowed (<c>resolution_out_of_spec</c> beyond): decoding memory grows with an image's width, so a
+    /// 2,097,184×32 picture, well under the pixel limit, took 3.4 GB; 32,768 px wide takes about 64 MB.
+    /// </summary>
+    public int MaxSide { get; set; } = 32_768;
+
     /// <summary>Largest multipart upload request, in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
 

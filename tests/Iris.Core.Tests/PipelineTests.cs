@@ -62,6 +62,15 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOverlongSideIsOutOfSpecEvenUnderThePixelLimit()
+    {
+        // 2,097,184×32 is 67 megapixels, but decoding memory grows with the width (it took 3.4 GB).
+        var outcome = await Jobs.RunFile(_tmp.File("strip.png", Generated.Png(2_097_184, 32)));
+        AssertErrorKeepingMetadata(outcome, ErrorCodes.ResolutionOutOfSpec, EventTypes.FileDownloaded);
+        Assert.Equal("2097184×32 has a side of 2,097,184 pixels; the limit is 32,768.", outcome.ErrorReason);
+    }
+
+    [Fact]
     public async Task HeaderSizeIsReportedForAGeneratedImage()
     {
         // A header with no real pixels: decoding fails, the size and hash read before are kept.

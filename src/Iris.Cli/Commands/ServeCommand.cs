@@ -33,6 +33,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [Description("Largest image by pixel count (env IRIS_MAX_PIXELS; default 100000000).")]
         public long? MaxPixels { get; init; }
 
+        [CommandOption("--max-side <PIXELS>")]
+        [Description("Longest side of an image, checked from the header (env IRIS_MAX_SIDE; default 32768).")]
+        public int? MaxSide { get; init; }
+
         [CommandOption("--max-upload-bytes <BYTES>")]
         [Description("Largest multipart upload request (env IRIS_MAX_UPLOAD_BYTES; default 1073741824).")]
         public long? MaxUploadBytes { get; init; }
@@ -97,7 +101,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             if (MaxRedirects is < 0 or > 20) return Spectre.Console.ValidationResult.Error("--max-redirects must be 0 to 20.");
             if (S3Endpoint is not null && !IsHttpUrl(S3Endpoint)) return Spectre.Console.ValidationResult.Error("--s3-endpoint must be an http:// or https:// URL.");
             if (Workers is < 1 or > 256) return Spectre.Console.ValidationResult.Error("--workers must be 1 to 256.");
-            if (MaxImageBytes is < 1 || MaxPixels is < 1 || MaxUploadBytes is < 1)
+            if (MaxImageBytes is < 1 || MaxPixels is < 1 || MaxUploadBytes is < 1 || MaxSide is < 1)
                 return Spectre.Console.ValidationResult.Error("Limits must be positive.");
             return Spectre.Console.ValidationResult.Success();
         }
@@ -115,6 +119,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             Workers = settings.Workers ?? (int?)EnvNumber("IRIS_WORKERS") ?? defaults.Workers,
             MaxImageBytes = settings.MaxImageBytes ?? EnvNumber("IRIS_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = settings.MaxPixels ?? EnvNumber("IRIS_MAX_PIXELS") ?? defaults.MaxPixels,
+            MaxSide = settings.MaxSide ?? EnvCount("IRIS_MAX_SIDE", 1, int.MaxValue) ?? defaults.MaxSide,
             MaxUploadBytes = settings.MaxUploadBytes ?? EnvNumber("IRIS_MAX_UPLOAD_BYTES") ?? defaults.MaxUploadBytes,
             S3Endpoint = settings.S3Endpoint ?? Env("IRIS_S3_ENDPOINT"),
             S3Region = settings.S3Region ?? Env("IRIS_S3_REGION"),

@@ -69,6 +69,12 @@ public sealed class IrisOptions
     /// <summary>Requests one credential may make at once above the average (the token bucket's size).</summary>
     public int RateLimitBurst { get; set; } = 2000;
 
+    /// <summary>
+    /// Refused tokens (401) one client address may send per second on average (burst ten times that); beyond, its
+    /// tokens with client ids the server does not know get 429 before any catalog lookup. 0 turns the limit off.
+    /// </summary>
+    public int AuthFailuresPerSecond { get; set; } = 50;
+
     /// <summary>Longest time a client may take to send a request's headers; slower connections are closed.</summary>
     public TimeSpan HeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -52,6 +52,29 @@ public sealed class AbuseLimitsTests
     }
 
     [Fact]
+    public async Task An_address_sending_made_up_client_ids_is_slowed_down_but_known_clients_are_not()
+    {
+        await using var server = await IrisTestServer.StartAsync(extraArgs: ["--auth-failure-limit", "1"]);
+        using var owner = new IrisHttp(server.BaseUri, "Bearer " + server.Credential.AccessToken);
+        Expect.Ok(await owner.GetAsync("/api/v1/datasets")); // known to the server from now on
+
+        var answers = new List<ApiResponse>();
+        for (var i = 0; i < 15; i++)
+        {
+            using var guesser = new IrisHttp(server.BaseUri, $"Bearer guess-{i}:secret");
+            answers.Add(await guesser.GetAsync("/api/v1/datasets"));
+        }
+        // A bucket of 10 refusals, refilled at 1 per second: the first ten are looked up and refused, later ones held off.
+        Assert.All(answers.Take(10), a => Expect.Error(a, 401, "Invalid authentication credentials"));
+        var held = answers.Skip(11).ToList();
+        Assert.All(held, a => Assert.Contains("refused authentications", Expect.Error(a, 429), StringComparison.Ordinal));
+        Assert.True(held[0].Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, held[0].ToString());
+
+        // The known credential from the same address is still served.
+        Expect.Ok(await owner.GetAsync("/api/v1/datasets"));
+    }
+
+    [Fact]
     public async Task Rate_limit_zero_turns_the_limit_off()
     {
         await using var server = await IrisTestServer.StartAsync(extraArgs: ["--rate-limit", "0", "--rate-limit-burst", "1"]);

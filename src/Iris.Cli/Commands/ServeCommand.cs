@@ -81,6 +81,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [Description("Requests one credential may make at once above that average (env IRIS_RATE_LIMIT_BURST; default 2000).")]
         public int? RateLimitBurst { get; init; }
 
+        [CommandOption("--auth-failure-limit <N>")]
+        [Description("Refused tokens per second one client address may send (10 times that at once) before unknown client ids get 429, 0 = no limit (env IRIS_AUTH_FAILURE_LIMIT; default 50).")]
+        public int? AuthFailureLimit { get; init; }
+
         [CommandOption("--headers-timeout <SECONDS>")]
         [Description("Longest time a client may take to send request headers (env IRIS_HEADERS_TIMEOUT; default 15).")]
         public int? HeadersTimeout { get; init; }
@@ -91,6 +95,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
         public override Spectre.Console.ValidationResult Validate()
         {
+            if (AuthFailureLimit is < 0 or > 1_000_000) return Spectre.Console.ValidationResult.Error("--auth-failure-limit must be 0 to 1000000.");
             if (HeadersTimeout is < 1 or > 3600) return Spectre.Console.ValidationResult.Error("--headers-timeout must be 1 to 3600 seconds.");
             if (MinDataRate is < 0 or > 100_000_000) return Spectre.Console.ValidationResult.Error("--min-data-rate must be 0 to 100000000.");
             if (RateLimit is < 0 or > 1_000_000) return Spectre.Console.ValidationResult.Error("--rate-limit must be 0 to 1000000.");
@@ -132,6 +137,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
                 : EnvCount("IRIS_HTTP_RETRY_DELAY_MS", 0, 60_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.HttpRetryDelay,
             MaxRedirects = settings.MaxRedirects ?? EnvCount("IRIS_MAX_REDIRECTS", 0, 20) ?? defaults.MaxRedirects,
             RateLimitPerSecond = settings.RateLimit ?? EnvCount("IRIS_RATE_LIMIT", 0, 1_000_000) ?? defaults.RateLimitPerSecond,
+            AuthFailuresPerSecond = settings.AuthFailureLimit ?? EnvCount("IRIS_AUTH_FAILURE_LIMIT", 0, 1_000_000) ?? defaults.AuthFailuresPerSecond,
             HeadersTimeout = settings.HeadersTimeout is { } headers ? TimeSpan.FromSeconds(headers)
                 : EnvCount("IRIS_HEADERS_TIMEOUT", 1, 3600) is { } headerSeconds ? TimeSpan.FromSeconds(headerSeconds) : defaults.HeadersTimeout,
             MinDataRate = settings.MinDataRate ?? EnvCount("IRIS_MIN_DATA_RATE", 0, 100_000_000) ?? defaults.MinDataRate,

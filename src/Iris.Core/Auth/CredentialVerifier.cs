@@ -34,6 +34,10 @@ public sealed class CredentialVerifier(ICredentialStore credentials, TimeProvide
         return remembered.Caller;
     }
 
+    /// <summary>True if a lookup of <paramref name="clientId"/> is remembered and fresh: verifying it costs no catalog read.</summary>
+    public bool Remembers(string clientId) =>
+        _cache.TryGetValue(clientId, out var remembered) && _time.GetElapsedTime(remembered.ReadAt) < CacheTtl;
+
     /// <summary>
     /// Drops what this process remembers of a credential (call after revoking it here, so its next request is
     /// refused at once; other servers on the same catalog notice within <see cref="CacheTtl"/>).

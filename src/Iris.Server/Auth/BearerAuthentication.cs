@@ -24,17 +24,28 @@ public sealed class BearerAuthenticationFilter(CredentialVerifier verifier, Cred
             case AuthorizationHeaderKind.Malformed:
                 return Unauthorized(http);
         }
+        // Only a client id this server does not remember costs a catalog lookup; an address that keeps sending
+        // made-up ones is refused before that. Known clients are never held up by others on the same address.
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (!verifier.Remembers(token.ClientId) && !rateLimiter.MayTryToAuthenticate(address, out var wait))
+            return TooManyRequests(http, wait, "Too many refused authentications from this address");
         var caller = await verifier.VerifyAsync(token, http.RequestAborted);
-        if (caller is null) return Unauthorized(http);
-        if (!rateLimiter.TryAcquire(caller, out var retryAfter))
+        if (caller is null)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Errors.Json(StatusCodes.Status429TooManyRequests,
-                $"Too many requests for this credential; retry after {seconds} second{(seconds == 1 ? "" : "s")}.");
+            rateLimiter.RecordRefusal(address);
+            return Unauthorized(http);
         }
+        if (!rateLimiter.TryAcquire(caller, out var retryAfter))
+            return TooManyRequests(http, retryAfter, "Too many requests for this credential");
         http.Items[CallerKey] = caller;
         return await next(context);
+    }
+
+    private static IResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string what)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Errors.Json(StatusCodes.Status429TooManyRequests, $"{what}; retry after {seconds} second{(seconds == 1 ? "" : "s")}.");
     }
 
     private static IResult Unauthorized(HttpContext http)

@@ -4,30 +4,54 @@ using Iris.Models;
 namespace Iris.Server.Auth;
 
 /// <summary>
-/// One token bucket per credential (.NET's <see cref="PartitionedRateLimiter"/>, the limiter behind ASP.NET Core's
-/// rate-limiting middleware). It is consulted after the credential is verified, not in the middleware before
-/// it: keyed on an unverified client id, anyone who knows a client id could drain that client's bucket.
-/// Buckets of idle credentials are dropped by the limiter itself, so memory follows the active credentials.
+/// Token buckets (.NET's <see cref="PartitionedRateLimiter"/>, the limiter behind ASP.NET Core's rate-limiting
+/// middleware): one per credential for its requests, and one per client address for refused tokens.
+/// The credential's bucket is taken after the credential is verified, not in the middleware before it: keyed on an
+/// unverified client id, anyone who knows a client id could drain that client's bucket. The address's bucket
+/// keeps a flood of made-up tokens from turning into a flood of catalog lookups. Buckets of idle keys are dropped
+/// by the limiter itself, so memory follows the active clients.
 /// </summary>
 public sealed class CredentialRateLimiter : IDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
     private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly PartitionedRateLimiter<string>? _failures;
 
     public CredentialRateLimiter(IrisOptions options)
     {
-        if (options.RateLimitPerSecond <= 0) return; // turned off
-        var perPeriod = Math.Max(1, (int)Math.Ceiling(options.RateLimitPerSecond * Period.TotalSeconds));
+        if (options.RateLimitPerSecond > 0)
+            _limiter = Create(options.RateLimitPerSecond, options.RateLimitBurst);
+        if (options.AuthFailuresPerSecond > 0)
+            _failures = Create(options.AuthFailuresPerSecond, 10 * options.AuthFailuresPerSecond);
+    }
+
+    private static PartitionedRateLimiter<string> Create(int perSecond, int burst)
+    {
+        var perPeriod = Math.Max(1, (int)Math.Ceiling(perSecond * Period.TotalSeconds));
         var bucket = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(options.RateLimitBurst, perPeriod),
+            TokenLimit = Math.Max(burst, perPeriod),
             TokensPerPeriod = perPeriod,
             ReplenishmentPeriod = Period,
             QueueLimit = 0, // refused at once with Retry-After, never parked on the server
             AutoReplenishment = true,
         };
-        _limiter = PartitionedRateLimiter.Create<string, string>(
-            clientId => RateLimitPartition.GetTokenBucketLimiter(clientId, _ => bucket), StringComparer.Ordinal);
+        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => bucket), StringComparer.Ordinal);
+    }
+
+    /// <summary>False when <paramref name="address"/> has used up its refused tokens: answer 429 without looking anything up.</summary>
+    public bool MayTryToAuthenticate(string address, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (_failures is null || _failures.GetStatistics(address)?.CurrentAvailablePermits is not 0) return true;
+        retryAfter = Period * 10;
+        return false;
+    }
+
+    /// <summary>Counts a refused token (401) against <paramref name="address"/>.</summary>
+    public void RecordRefusal(string address)
+    {
+        using var _ = _failures?.AttemptAcquire(address);
     }
 
     /// <summary>Takes one request from the caller's bucket; when it is empty, how long until the next one is allowed.</summary>

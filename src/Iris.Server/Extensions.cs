@@ -32,6 +32,7 @@ public static class Extensions
         services.AddSingleton(catalog.Queue);
 
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(options.DataDirectory, "blobs")));
+        services.AddSingleton<UploadBlobLock>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<CredentialRateLimiter>();
         services.AddSingleton<BearerAuthenticationFilter>();

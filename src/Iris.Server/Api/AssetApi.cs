@@ -296,7 +296,7 @@ public static class AssetApi
 
     public static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> UploadAssets(
         [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images,
-        IBlobStore blobs, IngestionSignal signal, IrisOptions options, TimeProvider time)
+        IBlobStore blobs, UploadBlobLock blobLock, IngestionSignal signal, IrisOptions options, TimeProvider time)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -314,8 +314,24 @@ public static class AssetApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = options.MaxUploadBytes;
 
-        var files = new List<(string Sha256, string FileName)>();
-        var storedHere = new List<string>(); // blobs this request created, removed again if it fails
+        // Each file part is streamed to a temporary file first; they are filed under their SHA-256 only once the
+        // whole request is valid, and deleted whatever happens.
+        var files = new List<(string Sha256, string FileName, string Temp)>();
+        try
+        {
+            return await ReadAndCommitUploadAsync(http, id, caller, boundary, files, images, blobs, blobLock, signal, options, time);
+        }
+        finally
+        {
+            foreach (var file in files) File.Delete(file.Temp);
+        }
+    }
+
+    private static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> ReadAndCommitUploadAsync(
+        HttpContext http, Guid id, Caller caller, string boundary, List<(string Sha256, string FileName, string Temp)> files,
+        IImageStore images, IBlobStore blobs, UploadBlobLock blobLock, IngestionSignal signal, IrisOptions options, TimeProvider time)
+    {
+        var errors = new ValidationErrors();
         var paths = new List<string>();
         var userIds = new List<string>();
         var metadatas = new List<string>();
@@ -329,9 +345,9 @@ public static class AssetApi
                 if (disposition.IsFileDisposition() && name == "file")
                 {
                     var fileName = SafeFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
-                    var (sha, created) = await StoreUploadAsync(section.Body, blobs, http.RequestAborted);
-                    files.Add((sha, fileName));
-                    if (created) storedHere.Add(sha);
+                    var temp = blobs.NewTempPath();
+                    files.Add(("", fileName, temp));
+                    files[^1] = (await StageUploadAsync(section.Body, temp, http.RequestAborted), fileName, temp);
                 }
                 else if (name is "path" or "id" or "metadata")
                 {
@@ -351,13 +367,11 @@ public static class AssetApi
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await DeleteAsync(blobs, storedHere);
             return Errors.Json(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than {options.MaxUploadBytes} bytes.");
         }
         catch (Exception e) when (e is InvalidDataException or IOException && !http.RequestAborted.IsCancellationRequested)
         {
             // A body that ends early or breaks the multipart framing (IOException: "Unexpected end of Stream").
-            await DeleteAsync(blobs, storedHere);
             return ValidationErrors.Single($"Malformed multipart body: {e.Message}", "value_error", "body");
         }
 
@@ -381,22 +395,30 @@ public static class AssetApi
             }
         }
         for (var i = 0; i < paths.Count; i++) CheckPath(paths[i], errors, ["body", "path", i]);
-        if (errors.Any)
-        {
-            await DeleteAsync(blobs, storedHere);
-            return errors.ToResult();
-        }
+        if (errors.Any) return errors.ToResult();
 
         var newImages = new List<NewImage>(files.Count);
         for (var i = 0; i < files.Count; i++)
         {
-            var (sha, fileName) = files[i];
+            var (sha, fileName, _) = files[i];
             var path = i < paths.Count ? paths[i] : $"upload://{sha}/{fileName}";
             var userId = i < userIds.Count ? userIds[i] : null;
             var metadata = parsedMetadata.Length == 1 ? parsedMetadata[0] : i < parsedMetadata.Length ? parsedMetadata[i] : null;
             newImages.Add(new NewImage(path, userId, metadata, sha));
         }
-        return await AddAndAnswer(newImages, caller, id, images, signal, time, http.RequestAborted, blobs, storedHere);
+        using (await blobLock.AcquireAsync(http.RequestAborted))
+        {
+            // From here on the request finishes even if the client goes: the steps are short and must not stop halfway.
+            var created = new List<string>(); // blobs this request filed, deleted again if no image points at them
+            foreach (var (sha, _, temp) in files.DistinctBy(f => f.Sha256))
+            {
+                var key = BlobKeys.Upload(sha);
+                if (blobs.TryGetLocalPath(key) is not null) continue; // the same bytes are stored already
+                await blobs.PutFileAsync(key, temp, CancellationToken.None);
+                created.Add(sha);
+            }
+            return await AddAndAnswer(newImages, caller, id, images, signal, time, CancellationToken.None, blobs, created);
+        }
     }
 
     private static void CheckPairing(List<string> values, int files, string name, ValidationErrors errors, bool allowOneForAll)
@@ -410,43 +432,26 @@ public static class AssetApi
         foreach (var sha in sha256s) await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
     }
 
-    /// <summary>
-    /// Streams one file part to a temporary file while hashing it, then files it under its SHA-256.
-    /// Returns whether this call created the blob (the same bytes may be stored already).
-    /// </summary>
-    private static async Task<(string Sha256, bool Created)> StoreUploadAsync(Stream body, IBlobStore blobs, CancellationToken ct)
+    /// <summary>Streams one file part to <paramref name="temp"/> while hashing it; returns its SHA-256.</summary>
+    private static async Task<string> StageUploadAsync(Stream body, string temp, CancellationToken ct)
     {
-        var temp = blobs.NewTempPath();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
             {
-                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(128 * 1024);
-                try
-                {
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, ct)) > 0)
-                    {
-                        hash.AppendData(buffer, 0, read);
-                        await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                    }
-                }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-                }
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
             }
-            var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-            var key = BlobKeys.Upload(sha);
-            if (blobs.TryGetLocalPath(key) is not null) return (sha, false);
-            await blobs.PutFileAsync(key, temp, ct);
-            return (sha, true);
         }
         finally
         {
-            File.Delete(temp); // gone already when it was moved into the store
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken ct)

@@ -132,12 +132,14 @@ public static partial class DatasetApi
     }
 
     public static async Task<Results<Ok<DatasetResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> DeleteDataset(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IBlobStore blobs)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IBlobStore blobs, UploadBlobLock blobLock)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
         if (errors.Any) return errors.ToResult();
-        var deletion = await datasets.DeleteAsync(http.Caller().OrgId, id, http.RequestAborted);
+        // Held until the orphaned upload blobs are gone: an upload of the same bytes waits, then stores them anew.
+        using var _ = await blobLock.AcquireAsync(http.RequestAborted);
+        var deletion = await datasets.DeleteAsync(http.Caller().OrgId, id, CancellationToken.None);
         if (deletion is null) return Errors.DatasetNotFound;
         // The catalog is the source of truth: bytes go only once no image points at them any more.
         foreach (var sha in deletion.OrphanedBlobSha256s)

@@ -24,8 +24,8 @@ public record AssetResponse(
 public sealed record TechnicalMetadata(
     string Format,
     string MimeType,
-    int Width,
-    int Height,
+    int? Width,
+    int? Height,
     long SizeBytes,
     string Sha256,
     int? Orientation,

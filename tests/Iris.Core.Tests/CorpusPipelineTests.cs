@@ -114,6 +114,16 @@ public sealed class CorpusPipelineTests
             Assert.Equal(ErrorCodes.UnsupportedFormat, outcome.ErrorCode);
             Assert.Contains("JPEG", outcome.ErrorReason);
             Assert.Equal([EventTypes.FileDownloaded, EventTypes.Error], outcome.Events.Select(e => e.EventType));
+            // The EXIF that could still be read is kept with the error, with what the header told of the size.
+            Assert.NotNull(outcome.TechnicalMetadataJson);
+            var metadata = JsonDocument.Parse(outcome.TechnicalMetadataJson).RootElement;
+            Assert.Equal(("jpeg", "image/jpeg"), (metadata.GetProperty("format").GetString(), metadata.GetProperty("mimeType").GetString()));
+            Assert.Equal(64, metadata.GetProperty("sha256").GetString()!.Length);
+            if (outcome.ErrorReason!.Contains("(SOF segment)", StringComparison.Ordinal))
+                Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (metadata.GetProperty("width").ValueKind, metadata.GetProperty("height").ValueKind));
+            var exif = metadata.GetProperty("exif");
+            Assert.True(exif.TryGetProperty("Make", out _) || exif.TryGetProperty("Model", out _) || exif.TryGetProperty("DateTimeOriginal", out _),
+                $"{name}: no camera tags kept: {exif}");
         }
     }
 

@@ -44,6 +44,9 @@ public sealed class HeaderProber : IImageProber
         ["tiff"] = "image/tiff", ["bmp"] = "image/bmp", ["avif"] = "image/avif", ["heif"] = "image/heif",
     };
 
+    /// <summary>The registered MIME type of a format the prober recognises.</summary>
+    internal static string MimeTypeOf(string format) => MimeTypes[format];
+
     private static string Name(string format) => format switch
     {
         "jpeg" or "png" or "gif" or "bmp" or "tiff" or "heif" or "avif" => format.ToUpperInvariant(),
@@ -73,9 +76,15 @@ public sealed class HeaderProber : IImageProber
         stream.Position = 0;
         var header = JpegHeader.Read(stream, keepMetadata: false);
         if (!header.HasFrame)
-            throw Unsupported("The JPEG file has no image header (SOF segment): it holds only metadata or is cut short.");
+            throw new IngestionException(ErrorCodes.UnsupportedFormat, "The JPEG file has no image header (SOF segment): it holds only metadata or is cut short.")
+            {
+                PartialHeader = new PartialHeader("jpeg", null, null),
+            };
         if (!header.HasScan)
-            throw Unsupported("The JPEG file ends before its image data: it is cut short or damaged.");
+            throw new IngestionException(ErrorCodes.UnsupportedFormat, "The JPEG file ends before its image data: it is cut short or damaged.")
+            {
+                PartialHeader = new PartialHeader("jpeg", header.Width, header.Height),
+            };
         return Result("jpeg", header.Width, header.Height);
     }
 

@@ -27,6 +27,9 @@ public sealed class IngestionContext(IngestionJob job)
     /// <summary>Format and dimensions from the header, set by the probe stage.</summary>
     public ImageProbe? Probe { get; set; }
 
+    /// <summary>Format (and size, if known) of a file whose header the probe stage could not read to the end.</summary>
+    public PartialHeader? PartialHeader { get; set; }
+
     public int? Orientation { get; set; }
     public Dictionary<string, string> Exif { get; } = new(StringComparer.Ordinal);
 

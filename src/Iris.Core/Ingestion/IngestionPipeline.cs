@@ -56,6 +56,9 @@ public sealed class IngestionPipeline
         }
         catch (IngestionException e)
         {
+            // A header cut short can still hold EXIF (a camera's thumbnail-less fragment): keep what can be read.
+            if (context.Probe is null && context.PartialHeader is { } partial && context.Source is { } source)
+                MetadataStage.ReadInto(context, source.LocalPath, partial.Format);
             return Failed(context, e.ErrorCode, e.Message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -84,13 +87,20 @@ public sealed class IngestionPipeline
     /// <summary>The technical metadata as stored, once the format, size and hash are known; null before.</summary>
     private static string? TechnicalMetadataJson(IngestionContext context)
     {
-        if (context.Probe is not { } probe || context.Sha256 is not { } sha256) return null;
+        if (context.Sha256 is not { } sha256) return null;
+        var (format, mimeType, width, height) = context switch
+        {
+            { Probe: { } probe } => (probe.Format, probe.MimeType, probe.Width, probe.Height),
+            { PartialHeader: { } partial } => (partial.Format, HeaderProber.MimeTypeOf(partial.Format), partial.Width, partial.Height),
+            _ => ((string?)null, (string?)null, (int?)null, (int?)null),
+        };
+        if (format is null || mimeType is null) return null;
         var metadata = new TechnicalMetadata
         {
-            Format = probe.Format,
-            MimeType = probe.MimeType,
-            Width = probe.Width,
-            Height = probe.Height,
+            Format = format,
+            MimeType = mimeType,
+            Width = width,
+            Height = height,
             SizeBytes = context.SizeBytes,
             Sha256 = sha256,
             Orientation = context.Orientation,

@@ -16,18 +16,27 @@ public sealed class MetadataStage(TimeProvider time) : IIngestionStage
         var source = context.Source ?? throw new InvalidOperationException("The fetch stage must run before the metadata stage.");
         var probe = context.Probe ?? throw new InvalidOperationException("The probe stage must run before the metadata stage.");
 
-        string? detail = null;
+        var detail = ReadInto(context, source.LocalPath, probe.Format);
+        context.AddEvent(EventType, time, detail);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Reads orientation and tags of <paramref name="path"/> into <paramref name="context"/>; returns why it could
+    /// not, or null. Never throws for damaged metadata.
+    /// </summary>
+    internal static string? ReadInto(IngestionContext context, string path, string format)
+    {
         try
         {
-            var directories = ImageMetadata.ReadDirectories(source.LocalPath, probe.Format);
+            var directories = ImageMetadata.ReadDirectories(path, format);
             context.Orientation = ImageMetadata.Orientation(directories);
             ImageMetadata.AddTags(directories, context.Exif);
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            detail = $"The metadata could not be read ({e.GetType().Name}).";
+            return $"The metadata could not be read ({e.GetType().Name}).";
         }
-        context.AddEvent(EventType, time, detail);
-        return ValueTask.CompletedTask;
     }
 }

@@ -11,7 +11,16 @@ public sealed class ProbeStage(IImageProber prober, IrisOptions options, TimePro
     public async ValueTask RunAsync(IngestionContext context, CancellationToken ct)
     {
         var source = context.Source ?? throw new InvalidOperationException("The fetch stage must run before the probe stage.");
-        var probe = await prober.ProbeAsync(source.LocalPath, ct);
+        ImageProbe probe;
+        try
+        {
+            probe = await prober.ProbeAsync(source.LocalPath, ct);
+        }
+        catch (IngestionException e) when (e.PartialHeader is not null)
+        {
+            context.PartialHeader = e.PartialHeader; // the pipeline still reads the metadata it can
+            throw;
+        }
         context.Probe = probe; // kept with the error below: format and size are still worth showing
 
         // Checked from the header, before anything decodes: a small file can claim billions of pixels.

@@ -7,8 +7,9 @@ public sealed record TechnicalMetadata
 {
     public required string Format { get; init; }
     public required string MimeType { get; init; }
-    public required int Width { get; init; }
-    public required int Height { get; init; }
+    /// <summary>As stored in the file; null only for a file whose header ends before it says (it is then in error).</summary>
+    public required int? Width { get; init; }
+    public required int? Height { get; init; }
     public required long SizeBytes { get; init; }
     public required string Sha256 { get; init; }
     public int? Orientation { get; init; }

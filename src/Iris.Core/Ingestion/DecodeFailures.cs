@@ -30,7 +30,9 @@ internal static partial class DecodeFailures
 
     /// <summary>
     /// libvips' error text reduced to its distinct messages: no "unable to ..." wrappers, no class prefixes,
-    /// no server-side file paths, at most <see cref="MaxDetailLength"/> characters.
+    /// no server-side file paths, at most <see cref="MaxDetailLength"/> characters. libvips keeps one error
+    /// buffer per process, so a message can carry another image's failure that happened at the same instant:
+    /// every absolute path is replaced, not only this image's, so nothing of another image's location leaks.
     /// </summary>
     public static string CleanVipsMessage(string message, string localPath)
     {
@@ -40,7 +42,8 @@ internal static partial class DecodeFailures
             // "unable to call thumbnail", "unable to copy to memory": which libvips step failed, not why.
             if (raw.StartsWith("unable to ", StringComparison.Ordinal)) continue;
             var line = QuotedPath().Replace(ClassPrefix().Replace(raw, ""), "the file");
-            line = line.Replace(localPath, "the file", StringComparison.Ordinal).TrimEnd('.');
+            line = line.Replace(localPath, "the file", StringComparison.Ordinal);
+            line = UnquotedPath().Replace(line, "a file").TrimEnd('.');
             if (line.Length > 0 && !parts.Contains(line)) parts.Add(line);
         }
         var detail = string.Join("; ", parts);
@@ -52,4 +55,7 @@ internal static partial class DecodeFailures
 
     [GeneratedRegex("\"/[^\"]*\"")]
     private static partial Regex QuotedPath();
+
+    [GeneratedRegex(@"(?<![\w.])/[^\s""':;,]+")]
+    private static partial Regex UnquotedPath();
 }

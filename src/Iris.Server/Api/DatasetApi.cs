@@ -137,13 +137,17 @@ public static partial class DatasetApi
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
         if (errors.Any) return errors.ToResult();
+        DatasetDeletion? deletion;
         // Held until the orphaned upload blobs are gone: an upload of the same bytes waits, then stores them anew.
-        using var _ = await blobLock.AcquireAsync(http.RequestAborted);
-        var deletion = await datasets.DeleteAsync(http.Caller().OrgId, id, CancellationToken.None);
-        if (deletion is null) return Errors.DatasetNotFound;
-        // The catalog is the source of truth: bytes go only once no image points at them any more.
-        foreach (var sha in deletion.OrphanedBlobSha256s)
-            await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
+        using (await blobLock.AcquireAsync(http.RequestAborted))
+        {
+            deletion = await datasets.DeleteAsync(http.Caller().OrgId, id, CancellationToken.None);
+            if (deletion is null) return Errors.DatasetNotFound;
+            // The catalog is the source of truth: bytes go only once no image points at them any more.
+            foreach (var sha in deletion.OrphanedBlobSha256s)
+                await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
+        }
+        // Previews belong to one image each: nothing can start pointing at them again, so no lock is needed.
         foreach (var key in deletion.PreviewKeys)
             await blobs.DeleteAsync(key, CancellationToken.None);
         return TypedResults.Ok(DatasetResponse.From(deletion.Dataset));

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Iris ingestion throughput and memory next to vipsthumbnail, on the same camera-sized JPEGs.
-# Usage: bench/ingest.sh [--count 300] [--width 3000] [--height 2000] [--workers N] [--cache DIR]
+# Usage: bench/ingest.sh [--count 300] [--width 3000] [--height 2000] [--workers N] [--rounds 3] [--cache DIR]
 # Makes the JPEGs once (cached in $TMPDIR/iris-bench-images), builds Iris in Release, then in one run:
-# (a) a fresh Iris server ingests them all, (b) vipsthumbnail --size 256 makes the same thumbnails as two
+# (a) a fresh Iris server ingests them all twice (cold, warm), (b) vipsthumbnail --size 256 makes the same thumbnails as two
 # processes; prints both rates, their ratio and the server's peak RSS. Needs the .NET SDK; installs
 # vipsthumbnail (Debian package libvips-tools) if missing.
 set -euo pipefail

@@ -3,7 +3,7 @@ using Iris.Bench.Ingest;
 
 // Iris ingestion throughput and memory next to vipsthumbnail on the same camera-sized JPEGs.
 // Usage (bench/ingest.sh builds Iris in Release first):
-//   iris-bench-ingest [--count 300] [--width 3000] [--height 2000] [--workers N] [--cache DIR] [--iris path/to/iris.dll]
+//   iris-bench-ingest [--count 300] [--width 3000] [--height 2000] [--workers N] [--rounds 3] [--cache DIR] [--iris path/to/iris.dll]
 Options options;
 try
 {
@@ -23,27 +23,48 @@ try
     var folder = Path.GetDirectoryName(files[0])!;
     log($"{files.Count} JPEGs of {options.Width}×{options.Height}, {averageMb:0.00} MB on average, in {folder}");
 
-    log("(a) Iris: fresh server, fresh data folder, every image added by file:/// path, twice (cold, then warm)");
-    var iris = await IrisRun.RunAsync(options.IrisDll, files, folder, options.Workers, work, log);
-
-    log("(b) vipsthumbnail --size 256, two processes (xargs -P2, half the files each)");
-    var (vipsSeconds, vipsVersion) = await VipsThumbnailRun.RunAsync(files, Path.Combine(work, "thumbnails"), 2);
-    var vipsRate = files.Count / vipsSeconds;
+    // The machine is shared: each round runs Iris and vipsthumbnail back to back, and the medians of the rounds count.
+    var rounds = new List<(IrisResult Iris, double VipsRate)>();
+    var vipsVersion = "";
+    for (var round = 1; round <= options.Rounds; round++)
+    {
+        log($"round {round} of {options.Rounds}: (a) Iris: fresh server, fresh data folder, every image added by file:/// path, twice (cold, then warm)");
+        var roundDir = Directory.CreateDirectory(Path.Combine(work, $"round-{round}")).FullName;
+        var run = await IrisRun.RunAsync(options.IrisDll, files, folder, options.Workers, roundDir, log);
+        log($"round {round} of {options.Rounds}: (b) vipsthumbnail --size 256, two processes (xargs -P2, half the files each)");
+        (var vipsSeconds, vipsVersion) = await VipsThumbnailRun.RunAsync(files, Path.Combine(roundDir, "thumbnails"), 2);
+        rounds.Add((run, files.Count / vipsSeconds));
+        log($"round {round}: Iris cold {run.Cold.ImagesPerSecond:0.0}, warm {run.Warm.ImagesPerSecond:0.0}, vipsthumbnail {files.Count / vipsSeconds:0.0} images/s");
+    }
+    var iris = rounds[0].Iris; // for the description of what it did
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+    static string Range(IEnumerable<double> values, string format = "0.0") =>
+        $"[{values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)}]";
 
     Console.WriteLine();
-    Console.WriteLine($"Images: {files.Count} JPEGs {options.Width}×{options.Height} (avg {averageMb:0.00} MB, EXIF Make/Model/DateTimeOriginal/Orientation), {Environment.ProcessorCount} cores");
+    Console.WriteLine($"Images: {files.Count} JPEGs {options.Width}×{options.Height} (avg {averageMb:0.00} MB, EXIF Make/Model/DateTimeOriginal/Orientation), "
+                      + $"{Environment.ProcessorCount} cores; medians of {rounds.Count} round(s), ranges in brackets");
     var workers = options.Workers?.ToString(CultureInfo.InvariantCulture) ?? "default";
-    foreach (var (label, pass) in new[] { ("Iris cold  ", iris.Cold), ("Iris warm  ", iris.Warm) })
+    foreach (var (label, pass) in new (string, Func<IrisResult, IrisPass>)[] { ("Iris cold  ", r => r.Cold), ("Iris warm  ", r => r.Warm) })
     {
-        Console.WriteLine($"{label} : {pass.Completed} completed, {pass.Errors.Values.Sum()} error in {pass.Seconds:0.00} s = {pass.ImagesPerSecond:0.0} images/s, "
-                          + $"{pass.CpuMsPerImage:0.0} ms CPU per image (workers: {workers})");
-        foreach (var (error, count) in pass.Errors) Console.WriteLine($"{label} : {count} × {error}");
+        var passes = rounds.Select(r => pass(r.Iris)).ToList();
+        Console.WriteLine($"{label} : {Median(passes.Select(p => p.ImagesPerSecond)):0.0} images/s {Range(passes.Select(p => p.ImagesPerSecond))}, "
+                          + $"{Median(passes.Select(p => p.CpuMsPerImage)):0.0} ms CPU per image, {passes.Sum(p => p.Completed)} completed, "
+                          + $"{passes.Sum(p => p.Errors.Values.Sum())} error (workers: {workers})");
+        foreach (var (error, count) in passes.SelectMany(p => p.Errors).GroupBy(e => e.Key).Select(g => (g.Key, g.Sum(e => e.Value))))
+            Console.WriteLine($"{label} : {count} × {error}");
     }
-    Console.WriteLine($"Iris memory : peak RSS {iris.PeakRssKb / 1024.0:0} MB over both passes (VmHWM; highest 50 ms sample {iris.SampledMaxRssKb / 1024.0:0} MB, idle {iris.IdleRssKb / 1024.0:0} MB)");
+    Console.WriteLine($"Iris memory : peak RSS {rounds.Max(r => r.Iris.PeakRssKb) / 1024.0:0} MB (VmHWM, highest of the rounds; idle {iris.IdleRssKb / 1024.0:0} MB)");
     foreach (var line in iris.WhatItDid) Console.WriteLine($"Iris did    : {line}");
-    Console.WriteLine($"vipsthumbnail: {files.Count} thumbnails in {vipsSeconds:0.00} s = {vipsRate:0.0} images/s ({vipsVersion}, 2 processes)");
-    Console.WriteLine($"Ratio Iris / vipsthumbnail: warm {iris.Warm.ImagesPerSecond / vipsRate:0.00} (goal >= 1.2), cold {iris.Cold.ImagesPerSecond / vipsRate:0.00}");
-    return iris.Cold.Errors.Count == 0 && iris.Warm.Errors.Count == 0 ? 0 : 1;
+    Console.WriteLine($"vipsthumbnail: {Median(rounds.Select(r => r.VipsRate)):0.0} images/s {Range(rounds.Select(r => r.VipsRate))} ({vipsVersion}, 2 processes)");
+    Console.WriteLine($"Ratio Iris / vipsthumbnail (median of the rounds' ratios): warm {Median(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate)):0.00} "
+                      + $"{Range(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate), "0.00")} (goal >= 1.2), "
+                      + $"cold {Median(rounds.Select(r => r.Iris.Cold.ImagesPerSecond / r.VipsRate)):0.00}");
+    return rounds.All(r => r.Iris.Cold.Errors.Count == 0 && r.Iris.Warm.Errors.Count == 0) ? 0 : 1;
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
 {
@@ -55,7 +76,7 @@ finally
     try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
 }
 
-internal sealed record Options(int Count, int Width, int Height, int? Workers, string Cache, string IrisDll)
+internal sealed record Options(int Count, int Width, int Height, int? Workers, string Cache, string IrisDll, int Rounds)
 {
     public static Options Parse(string[] args)
     {
@@ -63,13 +84,13 @@ internal sealed record Options(int Count, int Width, int Height, int? Workers, s
         for (var i = 0; i < args.Length; i++)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --count N --width W --height H --workers N --cache DIR --iris DLL");
+                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --count N --width W --height H --workers N --rounds N --cache DIR --iris DLL");
             values[args[i][2..]] = args[++i];
         }
         int Number(string name, int fallback) => values.TryGetValue(name, out var v)
             ? int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"--{name} must be a positive number.")
             : fallback;
-        var unknown = values.Keys.Except(["count", "width", "height", "workers", "cache", "iris"]).ToList();
+        var unknown = values.Keys.Except(["count", "width", "height", "workers", "rounds", "cache", "iris"]).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"Unknown option --{unknown[0]}.");
 
         var iris = values.GetValueOrDefault("iris") ?? Path.Combine(RepoRoot(), "src", "Iris.Cli", "bin", "Release", "net10.0", "iris.dll");
@@ -78,7 +99,8 @@ internal sealed record Options(int Count, int Width, int Height, int? Workers, s
             Number("count", 300), Number("width", 3000), Number("height", 2000),
             values.ContainsKey("workers") ? Number("workers", 0) : null,
             Path.GetFullPath(values.GetValueOrDefault("cache") ?? Path.Combine(Path.GetTempPath(), "iris-bench-images")),
-            Path.GetFullPath(iris));
+            Path.GetFullPath(iris),
+            Number("rounds", 3));
     }
 
     private static string RepoRoot()

@@ -80,34 +80,8 @@ internal sealed record Options(int Count, int Width, int Height, int? Workers, s
 {
     public static Options Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --count N --width W --height H --workers N --rounds N --cache DIR --iris DLL");
-            values[args[i][2..]] = args[++i];
-        }
-        int Number(string name, int fallback) => values.TryGetValue(name, out var v)
-            ? int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"--{name} must be a positive number.")
-            : fallback;
-        var unknown = values.Keys.Except(["count", "width", "height", "workers", "rounds", "cache", "iris"]).ToList();
-        if (unknown.Count > 0) throw new ArgumentException($"Unknown option --{unknown[0]}.");
-
-        var iris = values.GetValueOrDefault("iris") ?? Path.Combine(RepoRoot(), "src", "Iris.Cli", "bin", "Release", "net10.0", "iris.dll");
-        if (!File.Exists(iris)) throw new ArgumentException($"{iris} does not exist: build Iris first (dotnet build src/Iris.Cli -c Release).");
-        return new Options(
-            Number("count", 300), Number("width", 3000), Number("height", 2000),
-            values.ContainsKey("workers") ? Number("workers", 0) : null,
-            Path.GetFullPath(values.GetValueOrDefault("cache") ?? Path.Combine(Path.GetTempPath(), "iris-bench-images")),
-            Path.GetFullPath(iris),
-            Number("rounds", 3));
-    }
-
-    private static string RepoRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Iris.sln"))) return dir.FullName;
-        throw new ArgumentException("Iris.sln not found above the current folder: pass --iris path/to/iris.dll.");
+        var values = BenchArguments.Parse(args, ["count", "width", "height", "workers", "rounds", "cache", "iris"]);
+        return new Options(values.Number("count", 300), values.Number("width", 3000), values.Number("height", 2000),
+            values.Optional("workers"), values.Cache, values.IrisDll, values.Number("rounds", 3));
     }
 }

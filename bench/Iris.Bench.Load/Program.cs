@@ -223,38 +223,12 @@ internal sealed record Options(
     int Images, int Seed, int DurationSeconds, int Connections, int BatchSize, int Width, int Height, int? Workers,
     int StallSeconds, string Cache, string IrisDll)
 {
-    private static readonly string[] Names = ["images", "seed", "duration", "connections", "batch", "width", "height", "workers", "stall", "cache", "iris"];
-
     public static Options Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: " + string.Join(' ', Names.Select(n => $"--{n} VALUE")));
-            values[args[i][2..]] = args[++i];
-        }
-        var unknown = values.Keys.Except(Names).ToList();
-        if (unknown.Count > 0) throw new ArgumentException($"Unknown option --{unknown[0]}. Options: " + string.Join(' ', Names.Select(n => "--" + n)));
-        int Number(string name, int fallback, int min = 1) => values.TryGetValue(name, out var v)
-            ? int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new ArgumentException($"--{name} must be a whole number of at least {min}.")
-            : fallback;
-
-        var iris = values.GetValueOrDefault("iris") ?? Path.Combine(RepoRoot(), "src", "Iris.Cli", "bin", "Release", "net10.0", "iris.dll");
-        if (!File.Exists(iris)) throw new ArgumentException($"{iris} does not exist: build Iris first (dotnet build src/Iris.Cli -c Release).");
+        var values = BenchArguments.Parse(args, ["images", "seed", "duration", "connections", "batch", "width", "height", "workers", "stall", "cache", "iris"]);
         return new Options(
-            Number("images", 3000), Number("seed", 200), Number("duration", 60), Number("connections", 64, min: 3),
-            Math.Min(Number("batch", 100), IrisApi.Batch), Number("width", 1200, min: 16), Number("height", 800, min: 16),
-            values.ContainsKey("workers") ? Number("workers", 0) : null, Number("stall", 60),
-            Path.GetFullPath(values.GetValueOrDefault("cache") ?? Path.Combine(Path.GetTempPath(), "iris-bench-images")),
-            Path.GetFullPath(iris));
-    }
-
-    private static string RepoRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Iris.sln"))) return dir.FullName;
-        throw new ArgumentException("Iris.sln not found above the current folder: pass --iris path/to/iris.dll.");
+            values.Number("images", 3000), values.Number("seed", 200), values.Number("duration", 60), values.Number("connections", 64, min: 3),
+            Math.Min(values.Number("batch", 100), IrisApi.Batch), values.Number("width", 1200, min: 16), values.Number("height", 800, min: 16),
+            values.Optional("workers"), values.Number("stall", 60), values.Cache, values.IrisDll);
     }
 }

@@ -47,7 +47,16 @@ public static class SecretHasher
     /// <summary>A new random client id (32 hex characters).</summary>
     public static string NewClientId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>A new random secret: 32 bytes, base64url.</summary>
-    public static string NewSecret() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>
+    /// A new random secret: 32 bytes, base64url, never starting with '-' or '_' (a leading '-' made
+    /// <c>--client-secret VALUE</c> read it as an option).
+    /// </summary>
+    public static string NewSecret()
+    {
+        while (true)
+        {
+            var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            if (char.IsAsciiLetterOrDigit(secret[0])) return secret;
+        }
+    }
 }

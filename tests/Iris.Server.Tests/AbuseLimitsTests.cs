@@ -22,8 +22,12 @@ public sealed class AbuseLimitsTests
         using var quiet = new IrisHttp(server.BaseUri, "Bearer " + other.AccessToken);
 
         var answers = new List<ApiResponse>();
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < 12; i++) answers.Add(await noisy.GetAsync("/api/v1/datasets"));
         Assert.True(answers.Take(5).All(a => a.Code == 200), string.Join("\n", answers));
+        // The burst of 5, then 2 per second: at most one more per half second that passed (plus one for the edge).
+        var allowed = 5 + (int)(clock.Elapsed.TotalMilliseconds / 500) + 1;
+        Assert.True(answers.Count(a => a.Code == 200) <= allowed, $"{answers.Count(a => a.Code == 200)} served in {clock.ElapsedMilliseconds} ms");
         var limited = answers.First(a => a.Code == 429);
         var detail = Expect.Error(limited, 429);
         Assert.Contains("retry after", detail, StringComparison.OrdinalIgnoreCase);
@@ -59,14 +63,19 @@ public sealed class AbuseLimitsTests
         Expect.Ok(await owner.GetAsync("/api/v1/datasets")); // known to the server from now on
 
         var answers = new List<ApiResponse>();
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < 15; i++)
         {
             using var guesser = new IrisHttp(server.BaseUri, $"Bearer guess-{i}:secret");
             answers.Add(await guesser.GetAsync("/api/v1/datasets"));
         }
-        // A bucket of 10 refusals, refilled at 1 per second: the first ten are looked up and refused, later ones held off.
+        // A bucket of 10 refusals, refilled at 1 per second: the first ten are looked up and refused, later ones held
+        // off (one more per second that passed).
         Assert.All(answers.Take(10), a => Expect.Error(a, 401, "Invalid authentication credentials"));
-        var held = answers.Skip(11).ToList();
+        var refused = answers.Count(a => a.Code == 401);
+        Assert.True(refused <= 10 + (int)clock.Elapsed.TotalSeconds + 1, $"{refused} looked up in {clock.ElapsedMilliseconds} ms");
+        var held = answers.Where(a => a.Code != 401).ToList();
+        Assert.NotEmpty(held);
         Assert.All(held, a => Assert.Contains("refused authentications", Expect.Error(a, 429), StringComparison.Ordinal));
         Assert.True(held[0].Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, held[0].ToString());
 

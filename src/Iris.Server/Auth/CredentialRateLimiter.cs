@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Threading.RateLimiting;
 using Iris.Models;
 
@@ -13,7 +14,6 @@ namespace Iris.Server.Auth;
 /// </summary>
 public sealed class CredentialRateLimiter : IDisposable
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
     private readonly PartitionedRateLimiter<string>? _limiter;
     private readonly PartitionedRateLimiter<string>? _failures;
 
@@ -27,12 +27,14 @@ public sealed class CredentialRateLimiter : IDisposable
 
     private static PartitionedRateLimiter<string> Create(int perSecond, int burst)
     {
-        var perPeriod = Math.Max(1, (int)Math.Ceiling(perSecond * Period.TotalSeconds));
+        // Whole tokens every 1/gcd(rate, 10) s: exactly the rate, refilled at most ten times a second (2/s: 1 per
+        // 500 ms; 15/s: 3 per 200 ms; 1000/s: 100 per 100 ms).
+        var slices = (int)BigInteger.GreatestCommonDivisor(perSecond, 10);
         var bucket = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(burst, perPeriod),
-            TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = Period,
+            TokenLimit = Math.Max(burst, perSecond / slices),
+            TokensPerPeriod = perSecond / slices,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / slices),
             QueueLimit = 0, // refused at once with Retry-After, never parked on the server
             AutoReplenishment = true,
         };
@@ -44,7 +46,7 @@ public sealed class CredentialRateLimiter : IDisposable
     {
         retryAfter = TimeSpan.Zero;
         if (_failures is null || _failures.GetStatistics(address)?.CurrentAvailablePermits is not 0) return true;
-        retryAfter = Period * 10;
+        retryAfter = TimeSpan.FromSeconds(1);
         return false;
     }
 
@@ -61,7 +63,7 @@ public sealed class CredentialRateLimiter : IDisposable
         if (_limiter is null) return true;
         using var lease = _limiter.AttemptAcquire(caller.ClientId);
         if (lease.IsAcquired) return true;
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : Period;
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
         return false;
     }
 

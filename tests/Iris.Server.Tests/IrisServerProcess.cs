@@ -128,27 +128,8 @@ public sealed class IrisServerProcess : IDisposable
         throw new InvalidOperationException($"iris serve did not become healthy within 30 s (last: {last}).\n{Output}");
     }
 
-    private static ProcessStartInfo DotnetStartInfo(string workingDirectory, params string[] args)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet)) dotnet = "dotnet";
-        var psi = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        psi.ArgumentList.Add(IrisDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var key in psi.Environment.Keys
-                     .Where(k => k.StartsWith("IRIS_", StringComparison.Ordinal) || k is "ASPNETCORE_URLS" or "DOTNET_URLS" or "ASPNETCORE_HTTP_PORTS")
-                     .ToList())
-            psi.Environment.Remove(key);
-        return psi;
-    }
+    private static ProcessStartInfo DotnetStartInfo(string workingDirectory, params string[] args) =>
+        IrisTestServer.DotnetStartInfo(workingDirectory, [IrisDll, .. args]);
 
     public static string RepoRoot => TestEnvironment.RepoRoot;
 

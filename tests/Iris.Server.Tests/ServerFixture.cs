@@ -252,31 +252,6 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task<T> OnceAsync<T>(string key, Func<Task<T>> create) where T : class =>
         (T)await _memo.GetOrAdd(key, _ => new Lazy<Task<object>>(async () => await create())).Value;
 
-    private ProcessStartInfo DotnetStartInfo(params string[] args)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet)) dotnet = "dotnet";
-        var psi = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = TempRoot,
-        };
-        psi.ArgumentList.Add(IrisDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        // Production behaviour: no developer exception pages, no stray URLs from the environment.
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        psi.Environment.Remove("ASPNETCORE_URLS");
-        psi.Environment.Remove("DOTNET_URLS");
-        psi.Environment.Remove("ASPNETCORE_HTTP_PORTS");
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("IRIS_", StringComparison.Ordinal)).ToList())
-            psi.Environment.Remove(key);
-        // Never ask a cloud instance metadata service (169.254.169.254) for S3 credentials or region: only loopback is contacted.
-        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        psi.Environment.Remove("IRIS_CLIENT_ID");
-        psi.Environment.Remove("IRIS_CLIENT_SECRET");
-        return psi;
-    }
+    /// <summary>Production behaviour: no developer exception pages, no stray URLs or IRIS_* settings from the environment.</summary>
+    private ProcessStartInfo DotnetStartInfo(params string[] args) => IrisTestServer.DotnetStartInfo(TempRoot, [IrisDll, .. args]);
 }

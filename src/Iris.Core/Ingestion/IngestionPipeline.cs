@@ -88,19 +88,16 @@ public sealed class IngestionPipeline
     private static string? TechnicalMetadataJson(IngestionContext context)
     {
         if (context.Sha256 is not { } sha256) return null;
-        var (format, mimeType, width, height) = context switch
-        {
-            { Probe: { } probe } => (probe.Format, probe.MimeType, probe.Width, probe.Height),
-            { PartialHeader: { } partial } => (partial.Format, HeaderProber.MimeTypeOf(partial.Format), partial.Width, partial.Height),
-            _ => ((string?)null, (string?)null, (int?)null, (int?)null),
-        };
-        if (format is null || mimeType is null) return null;
+        (string Format, string MimeType, int? Width, int? Height) header;
+        if (context.Probe is { } probe) header = (probe.Format, probe.MimeType, probe.Width, probe.Height);
+        else if (context.PartialHeader is { } partial) header = (partial.Format, HeaderProber.MimeTypeOf(partial.Format), partial.Width, partial.Height);
+        else return null;
         var metadata = new TechnicalMetadata
         {
-            Format = format,
-            MimeType = mimeType,
-            Width = width,
-            Height = height,
+            Format = header.Format,
+            MimeType = header.MimeType,
+            Width = header.Width,
+            Height = header.Height,
             SizeBytes = context.SizeBytes,
             Sha256 = sha256,
             Orientation = context.Orientation,

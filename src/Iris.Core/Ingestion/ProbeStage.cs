@@ -31,9 +31,10 @@ public sealed class ProbeStage(IImageProber prober, IrisOptions options, TimePro
             if (actual == limit) (actual, limit) = (pixels.ToString("N0", CultureInfo.InvariantCulture) + " pixels", options.MaxPixels.ToString("N0", CultureInfo.InvariantCulture) + " pixels");
             throw new IngestionException(ErrorCodes.ResolutionOutOfSpec, $"{probe.Width}×{probe.Height} is {actual}; the limit is {limit}.");
         }
-        if (Math.Max(probe.Width, probe.Height) > options.MaxSide)
+        var longest = Math.Max(probe.Width, probe.Height);
+        if (longest > options.MaxSide)
             throw new IngestionException(ErrorCodes.ResolutionOutOfSpec, string.Create(CultureInfo.InvariantCulture,
-                $"{probe.Width}×{probe.Height} has a side of {Math.Max(probe.Width, probe.Height):N0} pixels; the limit is {options.MaxSide:N0}."));
+                $"{probe.Width}×{probe.Height} has a side of {longest:N0} pixels; the limit is {options.MaxSide:N0}."));
         context.AddEvent(EventType, time);
     }
 

@@ -346,7 +346,7 @@ public static class AssetApi
                 {
                     var fileName = SafeFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
                     var temp = blobs.NewTempPath();
-                    files.Add(("", fileName, temp));
+                    files.Add(("", fileName, temp)); // listed before streaming, so a part cut short is deleted too
                     files[^1] = (await StageUploadAsync(section.Body, temp, http.RequestAborted), fileName, temp);
                 }
                 else if (name is "path" or "id" or "metadata")

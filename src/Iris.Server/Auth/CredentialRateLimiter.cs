@@ -67,5 +67,9 @@ public sealed class CredentialRateLimiter : IDisposable
         return false;
     }
 
-    public void Dispose() => _limiter?.Dispose();
+    public void Dispose()
+    {
+        _limiter?.Dispose();
+        _failures?.Dispose();
+    }
 }

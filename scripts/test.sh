@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with the plain line "N passed, N failed[, N skipped]".
+# First installs the servers the tests start (scripts/install-test-servers.sh), so it works on a fresh machine.
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# A server that cannot be installed is not fatal here: the tests that need it fail, each saying which is missing.
+bash scripts/install-test-servers.sh
 
 results="$(pwd)/artifacts/test-results"
 rm -rf "$results" && mkdir -p "$results"

@@ -60,7 +60,7 @@ app.Configure(config =>
         .WithExample("ingest", "holidays", "'photos/**/*.jpg'", "s3://bucket/cat.jpg", "--json")
         .WithExample("ingest", "556f4d52-a557-461e-a204-69236fd9c1e2", "https://example.com/a.png", "--host", "http://iris:8080", "--client-id", "ID", "--client-secret", "SECRET");
     config.AddCommand<StatusCommand>("status")
-        .WithDescription("Show the ingestion status of files or paths of a dataset. Exits 7 if one is in error.")
+        .WithDescription("Show the ingestion status of files or paths of a dataset. Exits 7 if one is in error, else 5 if one was never added.")
         .WithExample("status", "holidays", "~/Pictures/2026")
         .WithExample("status", "holidays", "s3://bucket/cat.jpg", "--json");
     config.AddCommand<MetadataCommand>("metadata")

@@ -27,7 +27,7 @@ public static class IrisServer
 
         await using var catalog = new SqliteCatalog(options.CatalogPath);
         await catalog.MigrateAsync(ct);
-        await CredentialBootstrap.RunAsync(catalog, options, Console.Out, ct);
+        await CredentialBootstrap.RunAsync(catalog, options, Console.Out, !Console.IsOutputRedirected, ct);
         // One server per data folder (the lock above), so no lease can belong to a live worker.
         await catalog.Queue.ReleaseAllLeasesAsync(ct);
 

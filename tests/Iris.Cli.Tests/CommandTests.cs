@@ -32,6 +32,29 @@ public sealed class CommandTests(CliFixture fixture)
     }
 
     [Fact]
+    public void The_first_start_secret_stays_out_of_a_server_log()
+    {
+        // The test server's output is a pipe, as under a service manager: the secret is only in the owner-only file.
+        var credential = fixture.Server.Credential;
+        var output = fixture.Server.Output;
+        Assert.Contains(credential.ClientId, output);
+        Assert.Contains(Path.Combine(fixture.Server.DataDir, "credentials.json"), output);
+        Assert.DoesNotContain(credential.ClientSecret, output);
+    }
+
+    [Fact]
+    public async Task Status_of_a_path_never_added_exits_5()
+    {
+        var name = await fixture.NewDatasetAsync("status");
+        var missing = await fixture.IrisAsync("status", name, "s3://never/added.jpg");
+        Assert.True(missing.ExitCode == 5, missing.ToString());
+        Assert.Contains("not_found", missing.Stdout);
+        var json = await fixture.IrisAsync("status", name, "s3://never/added.jpg", "--json");
+        Assert.Equal(5, json.ExitCode);
+        Assert.Equal("not_found", CliFixture.Parse(json)[0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Credentials_come_from_flags_or_environment_too()
     {
         var name = await fixture.NewDatasetAsync("creds");

@@ -54,6 +54,39 @@ public sealed class AssetsTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task A_file_has_one_image_whichever_way_its_path_is_spelled()
+    {
+        var datasetId = await Http.CreateDatasetIdAsync();
+        var plain = server.CorpusUri("go-image/video-001.q50.411.jpeg");
+        // the curl walk-through's spelling: through a sibling folder and back, a "." and an escaped dot segment
+        var dotted = ServerFixture.FileUri(server.CorpusRoot + "/../corpus/./go-image/%2E%2E/go-image/video-001.q50.411.jpeg");
+        var first = await Http.AddPathsAsync(datasetId, dotted);
+        var image = first["images"]![0]!;
+        Assert.Equal(plain, IrisHttp.Str(image["path"])); // stored as one spelling
+        var imageId = IrisHttp.Str(image["coactiveImageId"]);
+        var second = await Http.AddPathsAsync(datasetId, plain);
+        Assert.Equal(imageId, IrisHttp.Str(second["images"]![0]!["coactiveImageId"]));
+
+        // looked up under either spelling, each answered as asked
+        var statuses = await Http.WaitForTerminalAsync(datasetId, dotted, plain);
+        Assert.Equal(imageId, IrisHttp.Str(statuses[dotted]["coactiveImageId"]));
+        Assert.Equal(imageId, IrisHttp.Str(statuses[plain]["coactiveImageId"]));
+        Assert.Equal(dotted, IrisHttp.Str(statuses[dotted]["path"]));
+        Expect.CompletedStatus(statuses[dotted]);
+        var posted = Expect.Ok(await Http.PostAsync($"/api/v0/datasets/{datasetId}/images/statuses",
+            new JsonObject { ["paths"] = new JsonArray(dotted, plain) }))["data"]!.AsArray();
+        Assert.Equal([dotted, plain], posted.Select(s => IrisHttp.Str(s!["path"])).ToArray());
+        Assert.All(posted, s => Assert.Equal(imageId, IrisHttp.Str(s!["coactiveImageId"])));
+
+        // metadata by path finds it too
+        var updated = Expect.Ok(await Http.PutAsync($"/api/v1/datasets/{datasetId}/assets-metadata", new JsonObject
+        {
+            ["images"] = new JsonArray(new JsonObject { ["path"] = dotted, ["metadata"] = new JsonObject { ["k"] = "v" } }),
+        }));
+        Assert.Equal(imageId, IrisHttp.Str(updated["images"]![0]!["coactiveImageId"]));
+    }
+
+    [Fact]
     public async Task Re_adding_a_path_keeps_the_image_and_replaces_metadata_only_when_given()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
@@ -216,7 +249,9 @@ public sealed class AssetsTests(ServerFixture server)
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var depth = server.CorpusRoot.Split('/', StringSplitOptions.RemoveEmptyEntries).Length;
-        var escape = ServerFixture.FileUri(server.CorpusRoot + string.Concat(Enumerable.Repeat("/..", depth)) + "/etc/passwd");
+        // Dot segments are removed before the path is stored: the escape is filed as what it names, and still refused.
+        var escape = ServerFixture.FileUri(server.CorpusRoot + string.Concat(Enumerable.Repeat("/..", depth)) + "/etc/hostname");
+        string Stored(string path) => path == escape ? "file:///etc/hostname" : path;
         var good1 = server.CorpusUri("go-image/video-001.q50.410.jpeg");
         var good2 = server.CorpusUri("x-image/video-001.png");
         var cases = new (string Path, string? Code)[]
@@ -234,7 +269,7 @@ public sealed class AssetsTests(ServerFixture server)
             (good2, null),
         };
         var added = await Http.AddPathsAsync(datasetId, cases.Select(c => c.Path).ToArray());
-        Assert.Equal(cases.Select(c => c.Path).ToArray(), added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).ToArray());
+        Assert.Equal(cases.Select(c => Stored(c.Path)).ToArray(), added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).ToArray());
         Assert.All(added["images"]!.AsArray(), i => Assert.Equal("pending", IrisHttp.Str(i!["status"])));
 
         var statuses = await Http.WaitForTerminalAsync(datasetId, cases.Select(c => c.Path));
@@ -248,7 +283,7 @@ public sealed class AssetsTests(ServerFixture server)
         foreach (var image in added["images"]!.AsArray())
         {
             var asset = await Http.GetImageAsync(IrisHttp.Str(image!["coactiveImageId"]));
-            var expected = cases.Single(c => c.Path == IrisHttp.Str(image["path"])).Code is null ? "completed" : "error";
+            var expected = cases.Single(c => Stored(c.Path) == IrisHttp.Str(image["path"])).Code is null ? "completed" : "error";
             Assert.Equal(expected, IrisHttp.Str(asset["status"]));
         }
         Expect.CompletedFrom(await Http.GetImageAsync(IrisHttp.Str(added["images"]![0]!["coactiveImageId"])),

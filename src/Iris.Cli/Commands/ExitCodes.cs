@@ -17,7 +17,7 @@ public static class ExitCodes
     /// <summary>No credentials were found, or the server rejected them (401/403).</summary>
     public const int Unauthorized = 4;
 
-    /// <summary>The dataset or image does not exist (or belongs to another organization).</summary>
+    /// <summary>The dataset or image does not exist (or belongs to another organization), or <c>iris status</c> was asked about a path the dataset does not have.</summary>
     public const int NotFound = 5;
 
     /// <summary>A conflict: a dataset with that name exists, or the credential is the organization's last active one.</summary>

@@ -6,7 +6,10 @@ using Spectre.Console.Cli;
 
 namespace Iris.Cli.Commands;
 
-/// <summary><c>iris status DATASET PATH...</c>: the ingestion status of files (as <c>iris ingest</c> named them) or remote paths.</summary>
+/// <summary>
+/// <c>iris status DATASET PATH...</c>: the ingestion status of files (as <c>iris ingest</c> named them) or remote paths.
+/// Exits 7 if one is in error, else 5 if one was never added (<c>not_found</c>).
+/// </summary>
 public sealed class StatusCommand : ClientCommand<StatusCommand.Settings>
 {
     public sealed class Settings : ClientSettings
@@ -39,6 +42,8 @@ public sealed class StatusCommand : ClientCommand<StatusCommand.Settings>
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine(string.Join(", ", statuses.GroupBy(s => s.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
         }
-        return statuses.Any(s => s.Status == ImageStatus.Error) ? ExitCodes.ImagesFailed : ExitCodes.Ok;
+        // An image in error is the more urgent news; a path never added is still not what the caller expected.
+        if (statuses.Any(s => s.Status == ImageStatus.Error)) return ExitCodes.ImagesFailed;
+        return statuses.Any(s => s.Status == ImageStatus.NotFound) ? ExitCodes.NotFound : ExitCodes.Ok;
     }
 }

@@ -165,7 +165,7 @@ public static class AssetApi
                     continue;
                 }
             }
-            all.Add(new NewImage(row.Path, row.Id, metadata));
+            all.Add(new NewImage(ImagePaths.Normalize(row.Path), row.Id, metadata));
         }
         return errors.Any ? errors.ToResult() : null;
     }
@@ -252,7 +252,7 @@ public static class AssetApi
 
     private static string? CheckPath(string path, ValidationErrors errors, object[] loc)
     {
-        if (PathProblem(path) is not { } problem) return path;
+        if (PathProblem(path) is not { } problem) return ImagePaths.Normalize(path);
         errors.Add(problem.Msg, problem.Type, loc);
         return null;
     }
@@ -394,7 +394,7 @@ public static class AssetApi
                 errors.Add("Metadata must be a JSON object", "json_invalid", "body", "metadata", i);
             }
         }
-        for (var i = 0; i < paths.Count; i++) CheckPath(paths[i], errors, ["body", "path", i]);
+        for (var i = 0; i < paths.Count; i++) paths[i] = CheckPath(paths[i], errors, ["body", "path", i]) ?? paths[i];
         if (errors.Any) return errors.ToResult();
 
         var newImages = new List<NewImage>(files.Count);

@@ -1,5 +1,6 @@
 using Iris.Catalog;
 using Iris.Server.Auth;
+using Iris.Sources;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -121,12 +122,21 @@ public static class ImageApi
         if (errors.Any || paths is null) return errors.ToResult();
         var org = http.Caller().OrgId;
         if (await datasets.GetAsync(org, datasetId, http.RequestAborted) is null) return Errors.DatasetNotFound;
-        var statuses = await images.GetStatusesAsync(org, datasetId, paths, http.RequestAborted);
+        // Looked up as stored (one spelling per file), answered as asked.
+        var lookup = paths;
+        for (var i = 0; i < paths.Count; i++)
+        {
+            var normalized = ImagePaths.Normalize(paths[i]);
+            if (ReferenceEquals(normalized, paths[i])) continue;
+            if (ReferenceEquals(lookup, paths)) lookup = [.. paths];
+            lookup[i] = normalized;
+        }
+        var statuses = await images.GetStatusesAsync(org, datasetId, lookup, http.RequestAborted);
         var data = new ImageStatusResponse[statuses.Count];
         for (var i = 0; i < data.Length; i++)
         {
             var s = statuses[i];
-            data[i] = new ImageStatusResponse(s.Path, s.Status, s.ImageId, s.ErrorCode, s.ErrorReason,
+            data[i] = new ImageStatusResponse(paths[i], s.Status, s.ImageId, s.ErrorCode, s.ErrorReason,
                 s.LatestEvent is { } e ? new LatestEvent(e.EventType, e.At) : null);
         }
         return TypedResults.Ok(new StatusesForImagesResponse(data));

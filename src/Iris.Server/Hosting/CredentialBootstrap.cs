@@ -15,7 +15,10 @@ public static class CredentialBootstrap
     public const string DefaultOrganization = "default";
     public const string CredentialsFileName = "credentials.json";
 
-    public static async Task RunAsync(ICatalog catalog, IrisOptions options, TextWriter output, CancellationToken ct)
+    /// <param name="outputIsTerminal">
+    /// False when the output goes to a file or a service log: the secret is then not printed, only where it is kept.
+    /// </param>
+    public static async Task RunAsync(ICatalog catalog, IrisOptions options, TextWriter output, bool outputIsTerminal, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var clientId = Environment.GetEnvironmentVariable("IRIS_CLIENT_ID");
@@ -33,13 +36,24 @@ public static class CredentialBootstrap
         var created = await CreateClientAsync(catalog, DefaultOrganization, ct);
         var path = Path.Combine(options.DataDirectory, CredentialsFileName);
         await WriteOwnerOnlyAsync(path, JsonSerializer.Serialize(created, ClientJsonContext.Default.CreatedClient), ct);
-        await output.WriteLineAsync($"""
-            First start: created a credential for the '{DefaultOrganization}' organization. It is shown only this once
-            and kept, readable by you only, in {path}.
-              IRIS_CLIENT_ID={created.ClientId}
-              IRIS_CLIENT_SECRET={created.ClientSecret}
-              Authorization: Bearer {created.ClientId}:{created.ClientSecret}
-            """);
+        if (outputIsTerminal)
+        {
+            await output.WriteLineAsync($"""
+                First start: created a credential for the '{DefaultOrganization}' organization. It is shown only this once
+                and kept, readable by you only, in {path}.
+                  IRIS_CLIENT_ID={created.ClientId}
+                  IRIS_CLIENT_SECRET={created.ClientSecret}
+                  Authorization: Bearer {created.ClientId}:{created.ClientSecret}
+                """);
+        }
+        else
+        {
+            // Logs are kept, copied and shipped: the secret stays in the owner-only file.
+            await output.WriteLineAsync($"""
+                First start: created the credential {created.ClientId} for the '{DefaultOrganization}' organization; its secret
+                is kept, readable by you only, in {path} (not printed, since this output is not a terminal).
+                """);
+        }
     }
 
     /// <summary>Creates a credential in the named organization (created if needed); the secret is only returned, never stored.</summary>

@@ -29,7 +29,10 @@ public sealed class S3rverFixture : IAsyncLifetime
         await Server.CreateBucketAsync(Bucket);
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Server is not null) await Server.DisposeAsync(); // null when s3rver could not start
+    }
 
     public IrisOptions Options(long maxImageBytes = 1024 * 1024) => new()
     {

@@ -11,7 +11,7 @@ namespace Iris.Tests.Servers;
 
 /// <summary>
 /// A real S3-protocol server on loopback: <c>s3rver</c> from npm (pinned in tests/servers, installed by
-/// <c>.ci/run</c> with <c>npm ci</c>), started on a free port with a temporary folder and stopped on dispose.
+/// <c>scripts/test.sh</c> with <c>npm ci</c>), started on a free port with a temporary folder and stopped on dispose.
 /// Missing s3rver fails the tests that need it (never skips them). s3rver checks the access key id
 /// (<see cref="AccessKey"/>; another one is 403 InvalidAccessKeyId) but not the signature, and cannot store
 /// a key with an empty path segment ("a//b").
@@ -60,7 +60,7 @@ public sealed class S3rverServer : IAsyncDisposable
         var bin = Path.Combine(root, "tests", "servers", "node_modules", ".bin", "s3rver");
         if (!File.Exists(bin))
             throw new InvalidOperationException(
-                $"s3rver is not installed ({bin} is missing): run `npm ci` in tests/servers (.ci/run does).");
+                $"s3rver is not installed ({bin} is missing): scripts/test.sh installs it (scripts/install-test-servers.sh runs `npm ci` in tests/servers).");
 
         var dir = Directory.CreateTempSubdirectory("iris-s3rver-").FullName;
         var port = TestEnvironment.FreePort();

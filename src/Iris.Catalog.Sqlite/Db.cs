@@ -16,6 +16,14 @@ internal static class Db
     /// <summary>The instant as the catalog stores it, so returned records equal what a later read gives.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset t) => FromMicros(ToMicros(t));
 
+    public static ImageRecord Truncate(ImageRecord r) => r with
+    {
+        CreatedAt = Truncate(r.CreatedAt),
+        UpdatedAt = Truncate(r.UpdatedAt),
+        RequestAt = r.RequestAt is { } requestAt ? Truncate(requestAt) : null,
+        LatestEvent = r.LatestEvent is { } e ? e with { At = Truncate(e.At) } : null,
+    };
+
     public static SqliteCommand Command(this SqliteConnection connection, SqliteTransaction? tx, string sql)
     {
         var cmd = connection.CreateCommand();

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace Iris.Catalog.Sqlite;
 
 /// <summary>
-/// The embedded catalog: one SQLite file in WAL mode. Every operation opens a pooled connection;
+/// The embedded catalog: one SQLite file in WAL mode, used by one server (the data folder's lock sees to that). Every operation opens a pooled connection;
 /// writes run in <c>BEGIN IMMEDIATE</c> transactions so concurrent writers queue on the busy
 /// timeout instead of failing on a lock upgrade.
 /// </summary>
@@ -36,6 +36,18 @@ public sealed class SqliteCatalog : ICatalog
         Datasets = new SqliteDatasetStore(this);
         Images = new SqliteImageStore(this);
         Queue = new SqliteIngestionQueue(this);
+    }
+
+    public ICatalogLocks Locks { get; } = new InProcessLocks();
+
+    /// <summary>Wakes this process's workers after a commit that queued jobs (only this process writes the file).</summary>
+    internal JobSignal Signal { get; } = new();
+
+    public async Task PingAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, "SELECT 1");
+        cmd.ExecuteScalar();
     }
 
     public string DatabasePath { get; }

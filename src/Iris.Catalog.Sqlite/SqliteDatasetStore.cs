@@ -109,25 +109,8 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
             delete.With("@d", datasetId).ExecuteNonQuery();
         }
 
-        // Uploads are content-addressed and shared: a blob is orphaned only if no image anywhere still uses it.
-        var orphaned = new List<string>(blobs.Count);
-        if (blobs.Count > 0)
-        {
-            using var used = connection.Command(tx, "SELECT EXISTS (SELECT 1 FROM images WHERE blob_sha256 = @sha)");
-            var sha = used.Param("@sha", SqliteType.Text);
-            used.Prepare();
-            foreach (var blob in blobs)
-            {
-                sha.Value = blob;
-                if ((long)used.ExecuteScalar()! == 0)
-                {
-                    orphaned.Add(blob);
-                }
-            }
-        }
-
         tx.Commit();
-        return new DatasetDeletion(dataset, orphaned, previews);
+        return new DatasetDeletion(dataset, blobs, previews);
     }
 
     private static Dataset? Get(SqliteConnection connection, SqliteTransaction? tx, Guid orgId, Guid datasetId)

@@ -6,33 +6,12 @@ namespace Iris.Catalog.Sqlite;
 
 internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
 {
-    public async Task<IReadOnlyList<ImageRecord>> AddAsync(
-        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, string clientId,
-        Guid requestId, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ImageRecord>?> AddAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default)
     {
-        // Distinct paths in first-appearance order; a later duplicate replaces the earlier entry.
-        var distinct = new List<NewImage>(images.Count);
-        var positions = new Dictionary<string, int>(images.Count, StringComparer.Ordinal);
-        foreach (var image in images)
-        {
-            if (positions.TryGetValue(image.Path, out int at))
-            {
-                distinct[at] = image;
-            }
-            else
-            {
-                positions.Add(image.Path, distinct.Count);
-                distinct.Add(image);
-            }
-        }
-
-        long nowUs = Db.ToMicros(now);
-        var at0 = Db.FromMicros(nowUs);
-        var received = new ImageEvent(EventTypes.Received, at0);
-
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var tx = connection.BeginTransaction();
-        EnsureDataset(connection, tx, orgId, datasetId);
+        if (!DatasetExists(connection, tx, orgId, datasetId)) return null;
 
         using var find = connection.Command(tx, $"SELECT {Db.ImageColumns} FROM images WHERE dataset_id = @d AND path = @p");
         find.With("@d", datasetId);
@@ -58,86 +37,64 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         update.Prepare();
 
         using var addEvent = connection.Command(tx,
-            "INSERT INTO image_events (image_id, event_type, at, detail) VALUES (@id, @type, @at, NULL)");
+            "INSERT INTO image_events (image_id, event_type, at, detail) VALUES (@id, @type, @at, @detail)");
         var eventImage = addEvent.Param("@id", SqliteType.Blob);
-        addEvent.With("@type", EventTypes.Received).With("@at", nowUs);
+        var eventType = addEvent.Param("@type", SqliteType.Text);
+        var eventAt = addEvent.Param("@at", SqliteType.Integer);
+        var eventDetail = addEvent.Param("@detail", SqliteType.Text);
         addEvent.Prepare();
 
         using var addJob = connection.Command(tx,
             "INSERT INTO ingestion_jobs (image_id, attempts, enqueued_at) VALUES (@id, 0, @at) ON CONFLICT (image_id) DO NOTHING");
         var jobImage = addJob.Param("@id", SqliteType.Blob);
-        addJob.With("@at", nowUs);
+        var jobAt = addJob.Param("@at", SqliteType.Integer);
         addJob.Prepare();
 
-        var result = new ImageRecord[distinct.Count];
-        for (int i = 0; i < distinct.Count; i++)
+        var result = new ImageRecord[images.Count];
+        var enqueued = false;
+        for (int i = 0; i < images.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var item = distinct[i];
+            var item = images[i];
             findPath.Value = item.Path;
             ImageRecord? existing = null;
             using (var r = find.ExecuteReader())
             {
-                if (r.Read())
-                {
-                    existing = Db.ReadImage(r);
-                }
+                if (r.Read()) existing = Db.ReadImage(r);
             }
 
-            ImageRecord record;
-            bool enqueue;
+            var (record, enqueue) = admit(existing, item);
+            record = Db.Truncate(record);
             if (existing is null)
             {
-                record = new ImageRecord(
-                    Guid.CreateVersion7(now), orgId, datasetId, item.Path, item.UserId, item.MetadataJson,
-                    ImageStatus.Pending, null, null, null, item.BlobSha256,
-                    clientId, at0, clientId, at0, requestId, at0, received);
-                enqueue = true;
                 insertParameters.Bind(record);
                 insert.ExecuteNonQuery();
             }
             else
             {
-                enqueue = existing.Status == ImageStatus.Error;
-                record = existing with
-                {
-                    UserId = item.UserId ?? existing.UserId,
-                    MetadataJson = item.MetadataJson ?? existing.MetadataJson,
-                    UpdatedBy = clientId,
-                    UpdatedAt = at0,
-                    RequestId = requestId,
-                    RequestAt = at0,
-                };
-                if (enqueue)
-                {
-                    // A failed image gets another chance; new bytes (an upload) replace the old ones.
-                    record = record with
-                    {
-                        Status = ImageStatus.Pending,
-                        ErrorCode = null,
-                        ErrorReason = null,
-                        TechnicalMetadataJson = null,
-                        BlobSha256 = item.BlobSha256 ?? existing.BlobSha256,
-                        LatestEvent = received,
-                    };
-                }
-
                 updateParameters.Bind(record);
                 update.ExecuteNonQuery();
             }
 
             if (enqueue)
             {
+                var received = record.LatestEvent ?? throw new ArgumentException("A queued image needs its latest event.", nameof(admit));
                 eventImage.Value = record.Id;
+                eventType.Value = received.EventType;
+                eventAt.Value = Db.ToMicros(received.At);
+                eventDetail.Value = Db.OrNull(received.Detail);
                 addEvent.ExecuteNonQuery();
                 jobImage.Value = record.Id;
+                jobAt.Value = Db.ToMicros(received.At);
                 addJob.ExecuteNonQuery();
+                enqueued = true;
             }
 
             result[i] = record;
         }
 
         tx.Commit();
+        if (enqueued) db.Signal.Notify();
         return result;
     }
 
@@ -305,6 +262,13 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         return new MetadataUpdateResult(updated, null);
     }
 
+    public async Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, "SELECT EXISTS (SELECT 1 FROM images WHERE blob_sha256 = @sha)");
+        return (long)cmd.With("@sha", sha256).ExecuteScalar()! != 0;
+    }
+
     public async Task<IReadOnlyList<ImageEvent>?> GetEventsAsync(Guid orgId, Guid imageId, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -468,13 +432,10 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
     }
 
     /// <summary>Writes must not attach images to a dataset of another organization (or one deleted meanwhile).</summary>
-    private static void EnsureDataset(SqliteConnection connection, SqliteTransaction tx, Guid orgId, Guid datasetId)
+    private static bool DatasetExists(SqliteConnection connection, SqliteTransaction tx, Guid orgId, Guid datasetId)
     {
         using var cmd = connection.Command(tx, "SELECT 1 FROM datasets WHERE id = @d AND org_id = @org");
-        if (cmd.With("@d", datasetId).With("@org", orgId).ExecuteScalar() is null)
-        {
-            throw new KeyNotFoundException($"Dataset {datasetId} not found.");
-        }
+        return cmd.With("@d", datasetId).With("@org", orgId).ExecuteScalar() is not null;
     }
 
     /// <summary>The parameters of an image write, created once and re-bound per row.</summary>

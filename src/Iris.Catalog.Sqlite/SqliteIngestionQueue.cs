@@ -6,7 +6,7 @@ namespace Iris.Catalog.Sqlite;
 internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
 {
     public async Task<IReadOnlyList<IngestionJob>> ClaimAsync(
-        string workerId, int max, TimeSpan lease, int maxAttempts, DateTimeOffset now, CancellationToken ct = default)
+        string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         if (max <= 0)
@@ -19,34 +19,8 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         var expiresAt = Db.FromMicros(expiresUs);
 
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        // Sweep and claim under one write lock: two claimers can never lease the same job.
+        // Pick and lease under one write lock: two claimers can never lease the same job.
         using var tx = connection.BeginTransaction();
-
-        var exhausted = new List<(Guid ImageId, Guid DatasetId, string Status, long Attempts)>();
-        using (var select = connection.Command(tx, """
-            SELECT j.image_id, i.dataset_id, i.status, j.attempts
-            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id
-            WHERE j.attempts >= @maxAttempts AND (j.lease_expires_at IS NULL OR j.lease_expires_at <= @now)
-            ORDER BY j.seq
-            """))
-        {
-            using var r = select.With("@maxAttempts", maxAttempts).With("@now", nowUs).ExecuteReader();
-            while (r.Read())
-            {
-                exhausted.Add((r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetInt64(3)));
-            }
-        }
-
-        if (exhausted.Count > 0)
-        {
-            using var finisher = new Finisher(connection, tx, nowUs);
-            foreach (var (imageId, datasetId, status, attempts) in exhausted)
-            {
-                string reason = $"Processing did not finish after {attempts} attempts; the file may crash or hang the decoder.";
-                finisher.Finish(imageId, datasetId, status, ImageStatus.Error, null, ErrorCodes.Unknown, reason,
-                    [new ImageEvent(EventTypes.Error, Db.FromMicros(nowUs), reason)]);
-            }
-        }
 
         // Oldest first by scanning the queue in seq order: only the few leased jobs at its head are skipped.
         var jobs = new List<IngestionJob>(max);
@@ -94,6 +68,44 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         return jobs;
     }
 
+    public async Task<bool> RenewAsync(IngestionJob job, string workerId, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, """
+            UPDATE ingestion_jobs SET lease_expires_at = @expires
+            WHERE image_id = @id AND lease_owner = @worker AND attempts = @attempt
+            """);
+        return cmd.With("@expires", Db.ToMicros(expiresAt)).With("@id", job.ImageId).With("@worker", workerId)
+            .With("@attempt", job.Attempt).ExecuteNonQuery() == 1;
+    }
+
+    public async Task<bool> ReleaseAsync(IngestionJob job, string workerId, DateTimeOffset notBefore, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction();
+        // No owner, and an expiry that is the earliest next claim: the claim's own test then covers the wait.
+        using (var release = connection.Command(tx, """
+            UPDATE ingestion_jobs SET lease_owner = NULL, lease_expires_at = @notBefore, attempts = attempts - 1
+            WHERE image_id = @id AND lease_owner = @worker AND attempts = @attempt
+            """))
+        {
+            if (release.With("@notBefore", Db.ToMicros(notBefore)).With("@id", job.ImageId).With("@worker", workerId)
+                    .With("@attempt", job.Attempt).ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+        }
+
+        using (var image = connection.Command(tx, $"UPDATE images SET status = '{ImageStatus.Pending}' WHERE id = @id"))
+        {
+            image.With("@id", job.ImageId).ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        db.Signal.Notify();
+        return true;
+    }
+
     public async Task<bool> CompleteAsync(IngestionJob job, string workerId, IngestionOutcome outcome, DateTimeOffset now, CancellationToken ct = default)
     {
         if (outcome.ImageId != job.ImageId)
@@ -137,36 +149,14 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         return true;
     }
 
-    public async Task<int> ReleaseAllLeasesAsync(CancellationToken ct = default)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var tx = connection.BeginTransaction();
-        using (var images = connection.Command(tx, $"""
-            UPDATE images SET status = '{ImageStatus.Pending}'
-            WHERE status = '{ImageStatus.ProcessingStarted}'
-              AND id IN (SELECT image_id FROM ingestion_jobs WHERE lease_expires_at IS NOT NULL)
-            """))
-        {
-            images.ExecuteNonQuery();
-        }
-
-        int released;
-        using (var jobs = connection.Command(tx,
-            "UPDATE ingestion_jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL"))
-        {
-            released = jobs.ExecuteNonQuery();
-        }
-
-        tx.Commit();
-        return released;
-    }
-
     public async Task<long> CountAsync(CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var cmd = connection.Command(null, "SELECT COUNT(*) FROM ingestion_jobs");
         return (long)cmd.ExecuteScalar()!;
     }
+
+    public Task WaitForJobsAsync(TimeSpan timeout, CancellationToken ct = default) => db.Signal.WaitAsync(timeout, ct);
 
     /// <summary>Ends an image's ingestion: final status, its events, the dataset's completed count, and the job removed.</summary>
     private sealed class Finisher : IDisposable

@@ -3,8 +3,11 @@ namespace Iris;
 /// <summary>Server settings; filled from command-line flags and IRIS_* environment variables.</summary>
 public sealed class IrisOptions
 {
-    /// <summary>Folder of the embedded catalog, uploads and previews.</summary>
+    /// <summary>This node's folder: the embedded catalog, uploads and previews unless they live elsewhere, scratch files, the first-start credential.</summary>
     public string DataDirectory { get; set; } = "./iris-data";
+
+    /// <summary>What this process runs: the API, the ingestion workers, or both.</summary>
+    public IrisRoles Roles { get; set; } = IrisRoles.Api | IrisRoles.Workers;
 
     /// <summary>Folders that <c>file:///</c> paths may point into. Empty: no local file can be added.</summary>
     public List<string> AllowedRoots { get; set; } = [];
@@ -12,8 +15,14 @@ public sealed class IrisOptions
     /// <summary>Ingestion workers running in parallel.</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>How long a claimed job is held before another worker may take it over.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a claimed job is held before another worker may take it over; the worker holding it renews it every
+    /// third of that while it works, so this is how soon a crashed worker's images are taken up again.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a stopping worker (SIGTERM) lets its current image finish before handing it back.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many times a job may be claimed before its image ends in error.</summary>
     public int MaxAttempts { get; set; } = 3;
@@ -87,4 +96,15 @@ public sealed class IrisOptions
     public static readonly TimeSpan MinDataRateGrace = TimeSpan.FromSeconds(5);
 
     public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
+}
+
+/// <summary>The parts of Iris a process runs; API and worker nodes share one catalog and blob store.</summary>
+[Flags]
+public enum IrisRoles
+{
+    /// <summary>The HTTP API (and <c>/healthz</c>).</summary>
+    Api = 1,
+
+    /// <summary>Ingestion workers; a worker-only node serves <c>/healthz</c> and nothing else.</summary>
+    Workers = 2,
 }

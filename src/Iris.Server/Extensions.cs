@@ -1,13 +1,12 @@
+using Iris.Assets;
 using Iris.Auth;
 using Iris.Blobs;
 using Iris.Catalog;
-using Iris.Catalog.Sqlite;
-using Iris.Ingestion;
+using Iris.Datasets;
 using Iris.Server.Api;
 using Iris.Server.Auth;
 using Iris.Server.Ingestion;
 using Iris.Server.OpenApi;
-using Iris.Sources;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,7 +18,7 @@ namespace Iris.Server;
 /// <summary>All of Iris' dependency wiring and routes, in one place.</summary>
 public static class Extensions
 {
-    public static IServiceCollection AddIris(this IServiceCollection services, IrisOptions options, ICatalog catalog)
+    public static IServiceCollection AddIris(this IServiceCollection services, IrisOptions options, ICatalog catalog, IBlobStore blobs, TempFolder temp)
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -31,13 +30,15 @@ public static class Extensions
         services.AddSingleton(catalog.Images);
         services.AddSingleton(catalog.Queue);
 
-        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(options.DataDirectory, "blobs")));
-        services.AddSingleton<UploadBlobLock>();
+        services.AddSingleton(blobs);
+        services.AddSingleton(temp);
+        services.AddSingleton<AssetService>();
+        services.AddSingleton<DatasetService>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<CredentialRateLimiter>();
         services.AddSingleton<BearerAuthenticationFilter>();
 
-        services.AddIrisIngestion();
+        services.AddIrisIngestion(runWorkers: options.Roles.HasFlag(IrisRoles.Workers));
         services.AddBatchReadLimit();
 
         services.ConfigureHttpJsonOptions(json => IrisJsonContext.ApplyTo(json.SerializerOptions));
@@ -48,6 +49,8 @@ public static class Extensions
     public static WebApplication MapIris(this WebApplication app)
     {
         app.MapHealthApi();
+        // A worker node answers its probes and nothing else.
+        if (!app.Services.GetRequiredService<IrisOptions>().Roles.HasFlag(IrisRoles.Api)) return app;
 
         var api = app.MapGroup("/api")
             .AddEndpointFilter<BearerAuthenticationFilter>();

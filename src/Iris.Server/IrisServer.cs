@@ -1,6 +1,5 @@
 using Iris.Blobs;
 using Iris.Catalog;
-using Iris.Catalog.Sqlite;
 using Iris.Server.Api;
 using Iris.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -14,30 +13,31 @@ using Microsoft.Extensions.Logging;
 
 namespace Iris.Server;
 
-/// <summary>Builds and runs the Iris web server on the embedded catalog.</summary>
+/// <summary>Builds and runs an Iris node (API, workers or both) on the catalog and blob store its options name.</summary>
 public static class IrisServer
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 
-    public static async Task RunAsync(IrisOptions options, string urls, CancellationToken ct = default)
+    /// <param name="openCatalog">Opens the catalog engine the options choose (the one place that knows the engines).</param>
+    public static async Task RunAsync(IrisOptions options, string urls, Func<IrisOptions, CancellationToken, Task<ICatalog>> openCatalog, CancellationToken ct = default)
     {
         NativeAllocator.LimitArenas();
         using var dataFolder = DataFolder.Acquire(options.DataDirectory);
         options.DataDirectory = dataFolder.Path;
+        // One process per data folder (the lock above), so no scratch file belongs to anyone still running.
+        var temp = new TempFolder(Path.Combine(options.DataDirectory, "tmp"));
+        temp.Clean();
 
-        await using var catalog = new SqliteCatalog(options.CatalogPath);
+        await using var catalog = await openCatalog(options, ct);
         await catalog.MigrateAsync(ct);
         await CredentialBootstrap.RunAsync(catalog, options, Console.Out, !Console.IsOutputRedirected, ct);
-        // One server per data folder (the lock above), so no lease can belong to a live worker.
-        await catalog.Queue.ReleaseAllLeasesAsync(ct);
 
-        var app = Build(options, urls, catalog);
-        (app.Services.GetRequiredService<IBlobStore>() as FileBlobStore)?.CleanTemp();
+        var app = Build(options, urls, catalog, BlobStores.Create(options), temp);
         await app.StartAsync(ct);
         await app.WaitForShutdownAsync(ct);
     }
 
-    public static WebApplication Build(IrisOptions options, string urls, ICatalog catalog)
+    public static WebApplication Build(IrisOptions options, string urls, ICatalog catalog, IBlobStore blobs, TempFolder temp)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(urls);
@@ -58,7 +58,8 @@ public static class IrisServer
         });
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddIris(options, catalog);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(10));
+        builder.Services.AddIris(options, catalog, blobs, temp);
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync });
@@ -76,9 +77,12 @@ public static class IrisServer
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? "The request body is too large." : "The request is malformed."),
+            // An outage of Iris's own storage: the client may retry, nothing was lost.
+            ServiceUnavailableException unavailable => (StatusCodes.Status503ServiceUnavailable, unavailable.Message),
             _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
         };
         http.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "2";
         return http.Response.WriteAsJsonAsync(new ErrorResponse(detail), IrisJsonContext.Default.ErrorResponse);
     }
 

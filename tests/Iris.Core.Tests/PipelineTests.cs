@@ -117,7 +117,7 @@ public sealed class PipelineTests : IDisposable
         var metadata = Jobs.Metadata(outcome);
         Assert.Equal(sha, metadata.GetProperty("sha256").GetString());
         Assert.Equal(6, metadata.GetProperty("orientation").GetInt32());
-        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(blobs.NewTempPath())!, "tmp-*")); // temp copy deleted
+        Assert.Empty(blobs.TempFiles()); // temp copy deleted
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class PipelineTests : IDisposable
         using var cts = new CancellationTokenSource();
         var stages = new IIngestionStage[]
         {
-            new FetchStage(new SourceResolver(new IrisOptions(), blobs), new IrisOptions(), TimeProvider.System),
+            new FetchStage(new SourceResolver(new IrisOptions(), blobs, blobs.Temp, new S3Access(new IrisOptions())), new IrisOptions(), TimeProvider.System),
             new ThrowingStage(new OperationCanceledException(cts.Token)),
         };
         await cts.CancelAsync();
@@ -197,7 +197,7 @@ public sealed class PipelineTests : IDisposable
         string? seen = null;
         var spy = new SpyStage(c => seen = c.Source!.LocalPath);
         var pipeline = new IngestionPipeline(
-            [new FetchStage(new SourceResolver(new IrisOptions(), blobs), new IrisOptions(), TimeProvider.System), spy],
+            [new FetchStage(new SourceResolver(new IrisOptions(), blobs, blobs.Temp, new S3Access(new IrisOptions())), new IrisOptions(), TimeProvider.System), spy],
             TimeProvider.System);
         var outcome = await pipeline.RunAsync(Jobs.For("upload://x", sha), CancellationToken.None);
         Assert.NotNull(seen);
@@ -222,7 +222,7 @@ public sealed class PipelineTests : IDisposable
     {
         var clock = new FixedClock(new DateTimeOffset(2026, 11, 28, 15, 11, 45, TimeSpan.Zero));
         var options = new IrisOptions { AllowedRoots = [Corpus.File("imaging")] };
-        var outcome = await IngestionPipeline.CreateDefault(options, _blobs, clock)
+        var outcome = await IngestionPipeline.CreateDefault(options, _blobs, _blobs.Temp, new S3Access(options), clock)
             .RunAsync(Jobs.For(Jobs.FileUri(Corpus.File("imaging/branches.png"))), CancellationToken.None);
         Assert.Equal(5, outcome.Events.Count);
         Assert.All(outcome.Events, e => Assert.Equal(clock.GetUtcNow(), e.At));

@@ -44,13 +44,28 @@ internal sealed class TempDir : IDisposable
     }
 }
 
-/// <summary>An in-memory blob store; <see cref="TryGetLocalPath"/> writes blobs to a temp folder on demand.</summary>
+/// <summary>
+/// An in-memory blob store with its own scratch folder (<see cref="Temp"/>). With <c>localFiles</c> it opens blobs
+/// as files, like the folder store (so uploads are read in place); without, as memory streams, like S3.
+/// </summary>
 internal sealed class FakeBlobStore(bool localFiles = true) : IBlobStore, IDisposable
 {
-    private readonly Dictionary<string, byte[]> _blobs = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _blobs = new();
     private readonly TempDir _dir = new();
+    private TempFolder? _temp;
+
+    /// <summary>The scratch folder sources download into.</summary>
+    public TempFolder Temp => _temp ??= new TempFolder(Path.Combine(_dir.Path, "tmp"));
+
+    /// <summary>Files left in the scratch folder.</summary>
+    public IEnumerable<string> TempFiles() => Directory.EnumerateFiles(Temp.Path);
 
     public void Add(string key, byte[] bytes) => _blobs[key] = bytes;
+
+    /// <summary>The blob written to a file of its own, for tests that open it by path; null if there is none.</summary>
+    public string? LocalCopy(string key) => _blobs.TryGetValue(key, out var bytes) ? _dir.File("blobs/" + key, bytes) : null;
+
+    public Task<bool> ExistsAsync(string key, CancellationToken ct = default) => Task.FromResult(_blobs.ContainsKey(key));
 
     public Task PutFileAsync(string key, string localFile, CancellationToken ct = default)
     {
@@ -59,19 +74,30 @@ internal sealed class FakeBlobStore(bool localFiles = true) : IBlobStore, IDispo
         return Task.CompletedTask;
     }
 
-    public string? TryGetLocalPath(string key) =>
-        localFiles && _blobs.TryGetValue(key, out var bytes) ? _dir.File(key, bytes) : null;
-
-    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct = default) =>
-        Task.FromResult<Stream?>(_blobs.TryGetValue(key, out var bytes) ? new MemoryStream(bytes) : null);
-
-    public Task DeleteAsync(string key, CancellationToken ct = default)
+    public Task PutAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken ct = default)
     {
-        _blobs.Remove(key);
+        _blobs[key] = bytes.ToArray();
         return Task.CompletedTask;
     }
 
-    public string NewTempPath() => Path.Combine(_dir.Path, "tmp-" + Guid.NewGuid().ToString("N"));
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct = default)
+    {
+        if (!_blobs.TryGetValue(key, out var bytes)) return Task.FromResult<Stream?>(null);
+        return Task.FromResult<Stream?>(localFiles ? System.IO.File.OpenRead(LocalCopy(key)!) : new MemoryStream(bytes, writable: false));
+    }
+
+    public Task DeleteAsync(string key, CancellationToken ct = default)
+    {
+        _blobs.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (var key in _blobs.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            yield return new BlobInfo(key, _blobs[key].Length, DateTimeOffset.UtcNow);
+        await Task.CompletedTask;
+    }
 
     public void Dispose() => _dir.Dispose();
 }
@@ -88,9 +114,12 @@ internal static class Jobs
     public static Task<IngestionOutcome> RunFile(string path, IrisOptions? options = null) =>
         Pipeline(options ?? new IrisOptions { AllowedRoots = [Path.GetDirectoryName(path)!] }).RunAsync(For(FileUri(path)), CancellationToken.None);
 
-    public static IngestionPipeline Pipeline(IrisOptions options, IBlobStore? blobs = null) =>
-        IngestionPipeline.CreateDefault(options, blobs ?? new FakeBlobStore(), TimeProvider.System,
+    public static IngestionPipeline Pipeline(IrisOptions options, FakeBlobStore? blobs = null)
+    {
+        blobs ??= new FakeBlobStore();
+        return IngestionPipeline.CreateDefault(options, blobs, blobs.Temp, new Iris.Sources.S3Access(options), TimeProvider.System,
             (job, e) => throw new Xunit.Sdk.XunitException($"unexpected {e}"));
+    }
 
     public static JsonElement Metadata(IngestionOutcome outcome)
     {

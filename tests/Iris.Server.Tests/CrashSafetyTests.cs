@@ -103,7 +103,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
             // An upload cut off by the kill: its bytes are in a temporary file the restart must remove.
             stalledUpload = StartStalledUpload(datasetId, uploadCancel.Token);
             await WaitForAsync(() => TempFiles().Count > 0, "the stalled upload's temporary file");
-            Log($"an upload is stalled mid-body ({TempFiles().Count} file in blobs/tmp)");
+            Log($"an upload is stalled mid-body ({TempFiles().Count} file in tmp/)");
 
             long completed;
             while ((completed = await CompletedCountAsync(http, datasetId)) < KillAfterCompleted)
@@ -122,7 +122,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
 
         var (atKill, inFlight) = Peek();
         Log("catalog right after the kill: " + string.Join(", ", atKill.Select(p => $"{p.Key}={p.Value}"))
-            + $", {inFlight.Count} leased jobs; {TempFiles().Count} file in blobs/tmp");
+            + $", {inFlight.Count} leased jobs; {TempFiles().Count} file in tmp/");
         Assert.True(TempFiles().Count > 0, "The stalled upload's temporary file is gone before the restart; the test no longer checks its cleanup.");
         var terminalAtKill = atKill.GetValueOrDefault("completed") + atKill.GetValueOrDefault("error");
         Assert.True(terminalAtKill > 0 && terminalAtKill < ids.Count,
@@ -243,7 +243,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
 
     private List<string> TempFiles()
     {
-        var tmp = Path.Combine(DataDir, "blobs", "tmp");
+        var tmp = Path.Combine(DataDir, "tmp");
         return Directory.Exists(tmp) ? [.. Directory.EnumerateFiles(tmp)] : [];
     }
 

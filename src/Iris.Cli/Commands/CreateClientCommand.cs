@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Iris.Catalog.Sqlite;
+using Iris.Cli.Hosting;
 using Iris.Server.Hosting;
 using Spectre.Console.Cli;
 
@@ -29,7 +29,7 @@ public sealed class CreateClientCommand : AsyncCommand<CreateClientCommand.Setti
     {
         var data = settings.Data ?? Environment.GetEnvironmentVariable("IRIS_DATA") ?? new IrisOptions().DataDirectory;
         Directory.CreateDirectory(data);
-        await using var catalog = new SqliteCatalog(new IrisOptions { DataDirectory = data }.CatalogPath);
+        await using var catalog = await CatalogEngines.OpenAsync(new IrisOptions { DataDirectory = data }, cancellationToken);
         await catalog.MigrateAsync(cancellationToken);
         var created = await CredentialBootstrap.CreateClientAsync(catalog, settings.Org ?? CredentialBootstrap.DefaultOrganization, cancellationToken);
         Console.WriteLine(JsonSerializer.Serialize(created, ClientJsonContext.Default.CreatedClient));

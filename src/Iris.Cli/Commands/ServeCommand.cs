@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Iris.Cli.Hosting;
 using Iris.Server;
 using Spectre.Console.Cli;
 
@@ -150,7 +151,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             if (!Directory.Exists(root)) throw new InvalidOperationException($"--allow-root {root}: no such folder.");
         }
         var urls = settings.Urls ?? Env("IRIS_URLS") ?? IrisServer.DefaultUrls;
-        await IrisServer.RunAsync(options, urls, cancellationToken);
+        await IrisServer.RunAsync(options, urls, CatalogEngines.OpenAsync, cancellationToken);
         return ExitCodes.Ok;
     }
 

@@ -52,27 +52,25 @@ public interface IDatasetStore
     Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default);
 
     /// <summary>
-    /// Deletes the dataset with its images, jobs and events. Returns the dataset as it was, the upload
-    /// blobs no image references any more and the preview blobs of its images (the caller deletes their
-    /// bytes), or null if not found.
+    /// Deletes the dataset with its images, jobs and events, in one transaction. Returns the dataset as it was, the
+    /// upload blobs its images pointed at and the preview blobs of its images (the caller decides which bytes go),
+    /// or null if not found.
     /// </summary>
     Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default);
 }
 
-public sealed record DatasetDeletion(Dataset Dataset, IReadOnlyList<string> OrphanedBlobSha256s, IReadOnlyList<string> PreviewKeys);
+public sealed record DatasetDeletion(Dataset Dataset, IReadOnlyList<string> BlobSha256s, IReadOnlyList<string> PreviewKeys);
 
 public interface IImageStore
 {
     /// <summary>
-    /// Adds images to a dataset, one per distinct path in the order given (the last entry of a
-    /// repeated path wins). A path the dataset already has keeps its image id; its metadata is
-    /// replaced when a new one is given, and an image that ended in <c>error</c> is queued again.
-    /// New images are recorded <c>pending</c> with a <c>received</c> event and an ingestion job,
-    /// all in one transaction.
+    /// Adds images to a dataset, one per path (callers pass distinct paths), in one transaction: for each, the
+    /// image the dataset has at that path (or null) goes through <paramref name="admit"/>, and what it answers is
+    /// written (inserted or updated); when it says so, its latest event is appended to the history and a job is
+    /// queued. Returns the records written, in order, or null if the organization has no such dataset.
     /// </summary>
-    Task<IReadOnlyList<ImageRecord>> AddAsync(
-        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, string clientId,
-        Guid requestId, DateTimeOffset now, CancellationToken ct = default);
+    Task<IReadOnlyList<ImageRecord>?> AddAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default);
 
     Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
 
@@ -90,6 +88,9 @@ public interface IImageStore
         Guid orgId, Guid datasetId, IReadOnlyList<MetadataUpdate> updates, string clientId,
         DateTimeOffset now, CancellationToken ct = default);
 
+    /// <summary>True if any image, of any organization, points at the upload blob with this SHA-256.</summary>
+    Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default);
+
     /// <summary>The image's events, oldest first; null if the image is unknown to the organization.</summary>
     Task<IReadOnlyList<ImageEvent>?> GetEventsAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
 
@@ -105,6 +106,12 @@ public interface IImageStore
     Task<DuplicateSearch?> FindDuplicatesAsync(Guid orgId, Guid imageId, int maxDistance, int limit, CancellationToken ct = default);
 }
 
+/// <summary>What adding an image does, given the image the dataset already has at its path (null if none).</summary>
+public delegate ImageWrite ImageAdmission(ImageRecord? existing, NewImage image);
+
+/// <summary>The record to store; with <see cref="Enqueue"/>, its latest event joins the history and a job is queued.</summary>
+public sealed record ImageWrite(ImageRecord Record, bool Enqueue);
+
 public sealed record ImagePreview(string Status, string? PreviewKey);
 
 /// <summary>The status of the image searched from, and the duplicates found.</summary>
@@ -119,30 +126,36 @@ public sealed record MetadataUpdate(Guid? ImageId, string? Path, string? Metadat
 public sealed record MetadataUpdateResult(IReadOnlyList<ImageRecord> Updated, int? MissingIndex);
 
 /// <summary>
-/// The ingestion queue lives in the catalog: a job is a row, a claim is a lease with an expiry.
-/// An expired lease (a crashed or stopped worker) makes the job claimable again; a job claimed
-/// too often ends the image in <c>error</c> so nothing stays in flight forever.
+/// The ingestion queue lives in the catalog: a job is a row, a claim is a lease with an expiry that the worker
+/// holding it renews. A lease that runs out (a crashed or cut-off worker) makes the job claimable again, by any
+/// worker on any node; each claim counts an attempt (the Core worker ends an image that used up its attempts).
 /// </summary>
 public interface IIngestionQueue
 {
     /// <summary>
-    /// Leases up to <paramref name="max"/> jobs whose lease is free or expired, oldest first, and
-    /// marks their images <c>processing_started</c>. Jobs that already used up
-    /// <paramref name="maxAttempts"/> end their image in <c>error</c> (<c>unknown</c>) instead.
+    /// Leases up to <paramref name="max"/> jobs whose lease is free or expired, oldest first, counts an attempt on
+    /// each and marks their images <c>processing_started</c>. Two claimers never get the same job.
     /// </summary>
-    Task<IReadOnlyList<IngestionJob>> ClaimAsync(
-        string workerId, int max, TimeSpan lease, int maxAttempts, DateTimeOffset now, CancellationToken ct = default);
+    Task<IReadOnlyList<IngestionJob>> ClaimAsync(string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Extends the lease to <paramref name="expiresAt"/>; false if this worker no longer holds it (expired and re-claimed, or the dataset deleted).</summary>
+    Task<bool> RenewAsync(IngestionJob job, string workerId, DateTimeOffset expiresAt, CancellationToken ct = default);
 
     /// <summary>
-    /// Records the outcome: status, error or technical metadata, the events, and removes the job.
-    /// Does nothing (returns false) if the job is no longer held by this lease (expired and
-    /// re-claimed, or its dataset deleted).
+    /// Hands the job back without counting the attempt (the worker stopped, or Iris's storage was down): the image
+    /// is <c>pending</c> again and the job claimable from <paramref name="notBefore"/>. False if no longer held.
+    /// </summary>
+    Task<bool> ReleaseAsync(IngestionJob job, string workerId, DateTimeOffset notBefore, CancellationToken ct = default);
+
+    /// <summary>
+    /// Records the outcome: status, error or technical metadata, the events, and removes the job. Does nothing
+    /// (returns false) if the job is no longer held by this lease (expired and re-claimed, or its dataset deleted).
     /// </summary>
     Task<bool> CompleteAsync(IngestionJob job, string workerId, IngestionOutcome outcome, DateTimeOffset now, CancellationToken ct = default);
 
-    /// <summary>Frees every lease at once; for a single-node catalog at start, when no other worker can hold one.</summary>
-    Task<int> ReleaseAllLeasesAsync(CancellationToken ct = default);
-
     /// <summary>Number of jobs waiting or in flight.</summary>
     Task<long> CountAsync(CancellationToken ct = default);
+
+    /// <summary>Returns when jobs may have been queued (on any node), or after <paramref name="timeout"/>; a hint, never a guarantee.</summary>
+    Task WaitForJobsAsync(TimeSpan timeout, CancellationToken ct = default);
 }

@@ -8,7 +8,8 @@ namespace Iris.Ingestion;
 /// <summary>
 /// Runs the stages over one job and turns what happened into an <see cref="IngestionOutcome"/>:
 /// <c>completed</c> with technical metadata, or <c>error</c> with a code and a reason. It never throws
-/// for a bad image; it rethrows only when <c>ct</c> is cancelled (the worker is stopping).
+/// for a bad image; it rethrows only when <c>ct</c> is cancelled (the worker is stopping) and when Iris's own storage
+/// is unavailable (<see cref="ServiceUnavailableException"/>).
 /// </summary>
 public sealed class IngestionPipeline
 {
@@ -25,11 +26,11 @@ public sealed class IngestionPipeline
     }
 
     /// <summary>The stages of this server: fetch (and hash), probe headers, metadata, decode into a stored preview.</summary>
-    public static IngestionPipeline CreateDefault(IrisOptions options, IBlobStore blobs, TimeProvider time,
+    public static IngestionPipeline CreateDefault(IrisOptions options, IBlobStore blobs, TempFolder temp, S3Access s3, TimeProvider time,
         Action<IngestionJob, Exception>? onUnexpectedError = null) =>
         new(
             [
-                new FetchStage(new SourceResolver(options, blobs), options, time),
+                new FetchStage(new SourceResolver(options, blobs, temp, s3), options, time),
                 new ProbeStage(new HeaderProber(), options, time),
                 new MetadataStage(time),
                 new PreviewStage(RoutingImageDecoder.CreateDefault(), blobs, time),
@@ -64,6 +65,10 @@ public sealed class IngestionPipeline
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             throw; // the worker is stopping; the lease expires and another worker retries the image
+        }
+        catch (ServiceUnavailableException)
+        {
+            throw; // Iris's own storage is down, not the image at fault: the worker hands the image back for later
         }
         catch (Exception e)
         {

@@ -24,16 +24,7 @@ public sealed class PreviewStage(IImageDecoder decoder, IBlobStore blobs, TimePr
         var preview = PreviewEncoder.Encode(decoded);
 
         var key = BlobKeys.Preview(context.Job.ImageId);
-        var temp = blobs.NewTempPath();
-        try
-        {
-            await File.WriteAllBytesAsync(temp, preview, ct);
-            await blobs.PutFileAsync(key, temp, ct);
-        }
-        finally
-        {
-            File.Delete(temp); // gone already once the store moved it
-        }
+        await blobs.PutAsync(key, preview, ct);
 
         context.PerceptualHash = hash;
         context.PreviewKey = key;

@@ -52,12 +52,12 @@ public sealed partial class CsvManifestReader(SourceResolver sources, IrisOption
     /// A reader fetching manifests with this server's sources: allowed roots for <c>file:///</c>, the shared S3
     /// client, and HTTP through the network guard (without the image-only Content-Type check).
     /// </summary>
-    public static CsvManifestReader Create(IrisOptions options, IBlobStore blobs, S3Access s3) =>
-        new(new SourceResolver(new UploadSource(blobs),
+    public static CsvManifestReader Create(IrisOptions options, IBlobStore blobs, TempFolder temp, S3Access s3) =>
+        new(new SourceResolver(new UploadSource(blobs, temp),
             [
                 new FileSource(options),
-                new S3Source(s3, blobs),
-                new HttpSource(options, blobs, new NetworkGuard(options.AllowPrivateNetwork), imagesOnly: false),
+                new S3Source(s3, temp),
+                new HttpSource(options, temp, new NetworkGuard(options.AllowPrivateNetwork), imagesOnly: false),
             ]),
             options);
 

@@ -18,23 +18,23 @@ namespace Iris.Sources;
 public sealed class HttpSource : IImageSource, IDisposable
 {
     private readonly IrisOptions _options;
-    private readonly IBlobStore _blobs;
+    private readonly TempFolder _temp;
     private readonly HttpClient _client;
     private readonly ResiliencePipeline _retries;
     private readonly bool _imagesOnly;
 
-    public HttpSource(IrisOptions options, IBlobStore blobs)
-        : this(options, blobs, new NetworkGuard(options.AllowPrivateNetwork))
+    public HttpSource(IrisOptions options, TempFolder temp)
+        : this(options, temp, new NetworkGuard(options.AllowPrivateNetwork))
     {
     }
 
     /// <param name="guard">Decides which addresses may be contacted (tests allow one loopback server).</param>
     /// <param name="imagesOnly">Refuse bodies served as clearly not an image (false for CSV manifests).</param>
-    public HttpSource(IrisOptions options, IBlobStore blobs, NetworkGuard guard, bool imagesOnly = true)
+    public HttpSource(IrisOptions options, TempFolder temp, NetworkGuard guard, bool imagesOnly = true)
     {
         _options = options;
         _imagesOnly = imagesOnly;
-        _blobs = blobs;
+        _temp = temp;
         _retries = RemoteFetch.CreateRetryPipeline(options);
         var handler = new SocketsHttpHandler
         {
@@ -57,7 +57,7 @@ public sealed class HttpSource : IImageSource, IDisposable
     public async ValueTask<SourceFile> FetchAsync(IngestionJob job, CancellationToken ct)
     {
         var uri = Parse(job.Path);
-        var temp = _blobs.NewTempPath();
+        var temp = _temp.NewPath();
         try
         {
             await RemoteFetch.WithRetriesAsync(_retries, token => DownloadAsync(uri, temp, token), ct);

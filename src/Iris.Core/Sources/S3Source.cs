@@ -1,16 +1,15 @@
 using Amazon.S3.Model;
-using Iris.Blobs;
 using Iris.Ingestion;
 using Iris.Models;
 
 namespace Iris.Sources;
 
 /// <summary>
-/// Downloads <c>s3://bucket/key</c> objects to a temporary file under the data folder: the size from the
+/// Downloads <c>s3://bucket/key</c> objects to a scratch file of the <see cref="TempFolder"/>: the size from the
 /// answer's Content-Length is checked first and the bytes are counted again while they arrive (a store may
 /// not send a length, or lie). Transient failures are retried like HTTP's, then end as <c>broken_url</c>.
 /// </summary>
-public sealed class S3Source(S3Access s3, IBlobStore blobs) : IImageSource
+public sealed class S3Source(S3Access s3, TempFolder temp) : IImageSource
 {
     public bool CanRead(string path) => path.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
 
@@ -21,15 +20,15 @@ public sealed class S3Source(S3Access s3, IBlobStore blobs) : IImageSource
             throw new IngestionException(ErrorCodes.UnsupportedUriScheme,
                 $"{shown} is not a valid S3 path; write s3://bucket/key (bucket names are letters, digits, '.', '-' and '_').");
 
-        var temp = blobs.NewTempPath();
+        var file = temp.NewPath();
         try
         {
-            await RemoteFetch.WithRetriesAsync(s3.Retries, token => DownloadAsync(bucket, key, shown, temp, token), ct);
-            return new SourceFile(temp, isTemporary: true);
+            await RemoteFetch.WithRetriesAsync(s3.Retries, token => DownloadAsync(bucket, key, shown, file, token), ct);
+            return new SourceFile(file, isTemporary: true);
         }
         catch
         {
-            RemoteFetch.DeleteQuietly(temp);
+            RemoteFetch.DeleteQuietly(file);
             throw;
         }
     }

@@ -20,8 +20,8 @@ public sealed partial class SourceResolver
     }
 
     /// <summary>Every source: uploads, <c>file:///</c>, <c>s3://</c> and <c>http(s)://</c> (the last two through their own clients).</summary>
-    public SourceResolver(IrisOptions options, IBlobStore blobs)
-        : this(new UploadSource(blobs), [new FileSource(options), new S3Source(new S3Access(options), blobs), new HttpSource(options, blobs)])
+    public SourceResolver(IrisOptions options, IBlobStore blobs, TempFolder temp, S3Access s3)
+        : this(new UploadSource(blobs, temp), [new FileSource(options), new S3Source(s3, temp), new HttpSource(options, temp)])
     {
     }
 

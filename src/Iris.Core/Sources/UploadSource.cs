@@ -9,7 +9,7 @@ namespace Iris.Sources;
 /// by default but the user may choose any path, so the job's <see cref="IngestionJob.BlobSha256"/>,
 /// not the path, says where the bytes are.
 /// </summary>
-public sealed class UploadSource(IBlobStore blobs) : IImageSource
+public sealed class UploadSource(IBlobStore blobs, TempFolder temp) : IImageSource
 {
     public const string Scheme = "upload://";
 
@@ -23,24 +23,25 @@ public sealed class UploadSource(IBlobStore blobs) : IImageSource
                 $"No uploaded file is stored for {Reasons.Shorten(job.Path)}; upload the file again.");
 
         var key = BlobKeys.Upload(sha);
-        if (blobs.TryGetLocalPath(key) is { } local) return new SourceFile(local, isTemporary: false);
-
-        // A store without local files (S3 later): copy the blob to a temporary file, deleted on dispose.
-        await using var stream = await blobs.OpenReadAsync(key, ct)
+        var stream = await blobs.OpenReadAsync(key, ct)
             ?? throw new IngestionException(ErrorCodes.FileNotFound,
                 $"The uploaded file for {Reasons.Shorten(job.Path)} is no longer stored; upload it again.");
-        var temp = blobs.NewTempPath();
-        var file = new SourceFile(temp, isTemporary: true);
-        try
+        await using (stream)
         {
-            await using var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
-            await stream.CopyToAsync(target, ct);
-            return file;
-        }
-        catch
-        {
-            await file.DisposeAsync();
-            throw;
+            // A folder store's file is read in place; other stores' bytes are copied to a scratch file, deleted on dispose.
+            if (stream is FileStream local) return new SourceFile(local.Name, isTemporary: false);
+            var file = new SourceFile(temp.NewPath(), isTemporary: true);
+            try
+            {
+                await using var target = new FileStream(file.LocalPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+                await stream.CopyToAsync(target, ct);
+                return file;
+            }
+            catch
+            {
+                await file.DisposeAsync();
+                throw;
+            }
         }
     }
 }

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Iris.Blobs;
+using Iris.Assets;
 using Iris.Catalog;
 using Iris.Models;
 using Iris.Server.Auth;
-using Iris.Server.Ingestion;
 using Iris.Sources;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -53,8 +52,8 @@ public static class AssetApi
     }
 
     public static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> AddAssets(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images,
-        IEnumerable<IDataPathLister> listers, CsvManifestReader manifests, IngestionSignal signal, IrisOptions options, TimeProvider time)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, AssetService assets,
+        IEnumerable<IDataPathLister> listers, CsvManifestReader manifests, IrisOptions options)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -81,7 +80,7 @@ public static class AssetApi
         if (dataPath is not null && await AddDataPathAsync(dataPath, all, listers, http.RequestAborted) is { } dataPathError) return dataPathError;
         if (csvPath is not null && await AddCsvAsync(csvPath, all, manifests, http.RequestAborted) is { } csvError) return csvError;
 
-        return await AddAndAnswer(all, caller, id, images, signal, time, http.RequestAborted);
+        return Answer(await assets.AddAsync(caller, id, all, http.RequestAborted));
     }
 
     /// <summary>Adds every image below <paramref name="dataPath"/> to <paramref name="all"/>; a 422 when it cannot be listed or holds too many.</summary>
@@ -165,39 +164,19 @@ public static class AssetApi
                     continue;
                 }
             }
-            all.Add(new NewImage(ImagePaths.Normalize(row.Path), row.Id, metadata));
+            all.Add(new NewImage(row.Path, row.Id, metadata));
         }
         return errors.Any ? errors.ToResult() : null;
     }
 
     private static string Shorten(string path) => path.Length <= 200 ? path : string.Concat(path.AsSpan(0, 120), "…", path.AsSpan(path.Length - 60));
 
-    private static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> AddAndAnswer(
-        IReadOnlyList<NewImage> all, Caller caller, Guid datasetId, IImageStore images, IngestionSignal signal, TimeProvider time, CancellationToken ct,
-        IBlobStore? blobs = null, List<string>? uploadedHere = null)
+    private static Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>> Answer(AddedImages? added)
     {
-        var now = time.GetUtcNow();
-        var requestGroupId = Guid.CreateVersion7(now);
-        IReadOnlyList<ImageRecord> added;
-        try
-        {
-            added = all.Count == 0 ? [] : await images.AddAsync(caller.OrgId, datasetId, all, caller.ClientId, requestGroupId, now, ct);
-        }
-        catch (KeyNotFoundException)
-        {
-            if (blobs is not null && uploadedHere is not null) await DeleteAsync(blobs, uploadedHere);
-            return Errors.DatasetNotFound; // deleted between the check and the insert
-        }
-        if (blobs is not null && uploadedHere is not null)
-        {
-            // A path the dataset already had keeps its image and its bytes: new bytes nothing points at go again.
-            var referenced = added.Select(a => a.BlobSha256).ToHashSet(StringComparer.Ordinal);
-            await DeleteAsync(blobs, uploadedHere.Where(sha => !referenced.Contains(sha)).ToList());
-        }
-        signal.Notify();
-        var answer = new AddedAssetResponse[added.Count];
-        for (var i = 0; i < answer.Length; i++) answer[i] = AddedAssetResponse.From(added[i], requestGroupId, now);
-        return TypedResults.Ok(new AddAssetsResponse(requestGroupId, answer));
+        if (added is null) return Errors.DatasetNotFound; // deleted between the check and the insert
+        var answer = new AddedAssetResponse[added.Images.Count];
+        for (var i = 0; i < answer.Length; i++) answer[i] = AddedAssetResponse.From(added.Images[i], added.RequestGroupId, added.At);
+        return TypedResults.Ok(new AddAssetsResponse(added.RequestGroupId, answer));
     }
 
     private static List<NewImage>? ParseImages(JsonElement root, ValidationErrors errors)
@@ -252,7 +231,7 @@ public static class AssetApi
 
     private static string? CheckPath(string path, ValidationErrors errors, object[] loc)
     {
-        if (PathProblem(path) is not { } problem) return ImagePaths.Normalize(path);
+        if (PathProblem(path) is not { } problem) return path;
         errors.Add(problem.Msg, problem.Type, loc);
         return null;
     }
@@ -295,8 +274,8 @@ public static class AssetApi
     }
 
     public static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> UploadAssets(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images,
-        IBlobStore blobs, UploadBlobLock blobLock, IngestionSignal signal, IrisOptions options, TimeProvider time)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, AssetService assets,
+        TempFolder temp, IrisOptions options)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -314,12 +293,12 @@ public static class AssetApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = options.MaxUploadBytes;
 
-        // Each file part is streamed to a temporary file first; they are filed under their SHA-256 only once the
+        // Each file part is streamed to a scratch file first; they are filed under their SHA-256 only once the
         // whole request is valid, and deleted whatever happens.
         var files = new List<(string Sha256, string FileName, string Temp)>();
         try
         {
-            return await ReadAndCommitUploadAsync(http, id, caller, boundary, files, images, blobs, blobLock, signal, options, time);
+            return await ReadAndCommitUploadAsync(http, id, caller, boundary, files, assets, temp, options);
         }
         finally
         {
@@ -329,7 +308,7 @@ public static class AssetApi
 
     private static async Task<Results<Ok<AddAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> ReadAndCommitUploadAsync(
         HttpContext http, Guid id, Caller caller, string boundary, List<(string Sha256, string FileName, string Temp)> files,
-        IImageStore images, IBlobStore blobs, UploadBlobLock blobLock, IngestionSignal signal, IrisOptions options, TimeProvider time)
+        AssetService assets, TempFolder temp, IrisOptions options)
     {
         var errors = new ValidationErrors();
         var paths = new List<string>();
@@ -345,9 +324,9 @@ public static class AssetApi
                 if (disposition.IsFileDisposition() && name == "file")
                 {
                     var fileName = SafeFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
-                    var temp = blobs.NewTempPath();
-                    files.Add(("", fileName, temp)); // listed before streaming, so a part cut short is deleted too
-                    files[^1] = (await StageUploadAsync(section.Body, temp, http.RequestAborted), fileName, temp);
+                    var file = temp.NewPath();
+                    files.Add(("", fileName, file)); // listed before streaming, so a part cut short is deleted too
+                    files[^1] = (await StageUploadAsync(section.Body, file, http.RequestAborted), fileName, file);
                 }
                 else if (name is "path" or "id" or "metadata")
                 {
@@ -397,39 +376,22 @@ public static class AssetApi
         for (var i = 0; i < paths.Count; i++) paths[i] = CheckPath(paths[i], errors, ["body", "path", i]) ?? paths[i];
         if (errors.Any) return errors.ToResult();
 
-        var newImages = new List<NewImage>(files.Count);
+        var staged = new List<StagedUpload>(files.Count);
         for (var i = 0; i < files.Count; i++)
         {
-            var (sha, fileName, _) = files[i];
+            var (sha, fileName, file) = files[i];
             var path = i < paths.Count ? paths[i] : $"upload://{sha}/{fileName}";
             var userId = i < userIds.Count ? userIds[i] : null;
             var metadata = parsedMetadata.Length == 1 ? parsedMetadata[0] : i < parsedMetadata.Length ? parsedMetadata[i] : null;
-            newImages.Add(new NewImage(path, userId, metadata, sha));
+            staged.Add(new StagedUpload(new NewImage(path, userId, metadata), sha, file));
         }
-        using (await blobLock.AcquireAsync(http.RequestAborted))
-        {
-            // From here on the request finishes even if the client goes: the steps are short and must not stop halfway.
-            var created = new List<string>(); // blobs this request filed, deleted again if no image points at them
-            foreach (var (sha, _, temp) in files.DistinctBy(f => f.Sha256))
-            {
-                var key = BlobKeys.Upload(sha);
-                if (blobs.TryGetLocalPath(key) is not null) continue; // the same bytes are stored already
-                await blobs.PutFileAsync(key, temp, CancellationToken.None);
-                created.Add(sha);
-            }
-            return await AddAndAnswer(newImages, caller, id, images, signal, time, CancellationToken.None, blobs, created);
-        }
+        return Answer(await assets.AddUploadsAsync(caller, id, staged, http.RequestAborted));
     }
 
     private static void CheckPairing(List<string> values, int files, string name, ValidationErrors errors, bool allowOneForAll)
     {
         if (values.Count == 0 || values.Count == files || (allowOneForAll && values.Count == 1)) return;
         errors.Add($"Give one '{name}' field per file part ({files}), or none", "value_error", "body", name);
-    }
-
-    private static async Task DeleteAsync(IBlobStore blobs, List<string> sha256s)
-    {
-        foreach (var sha in sha256s) await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
     }
 
     /// <summary>Streams one file part to <paramref name="temp"/> while hashing it; returns its SHA-256.</summary>
@@ -480,8 +442,8 @@ public static class AssetApi
     }
 
     public static async Task<Results<Ok<UpdatedAssetsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> UpdateAssetsMetadata(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images,
-        IrisOptions options, TimeProvider time)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, AssetService assets,
+        IrisOptions options)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -532,7 +494,7 @@ public static class AssetApi
 
         var caller = http.Caller();
         if (await datasets.GetAsync(caller.OrgId, id, http.RequestAborted) is null) return Errors.DatasetNotFound;
-        var result = await images.UpdateMetadataAsync(caller.OrgId, id, updates, caller.ClientId, time.GetUtcNow(), http.RequestAborted);
+        var result = await assets.UpdateMetadataAsync(caller, id, updates, http.RequestAborted);
         if (result.MissingIndex is not null) return Errors.ImageNotFound;
         return TypedResults.Ok(new UpdatedAssetsResponse(result.Updated.Select(AssetResponse.From).ToArray()));
     }

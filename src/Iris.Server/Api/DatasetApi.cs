@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Iris.Blobs;
+using Iris.Datasets;
 using Iris.Catalog;
 using Iris.Models;
 using Iris.Server.Auth;
@@ -48,7 +48,7 @@ public static partial class DatasetApi
     private static partial Regex NamePattern();
 
     public static async Task<Results<Ok<DatasetResponse>, Conflict<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> CreateDataset(
-        HttpContext http, IDatasetStore datasets, IrisOptions options, TimeProvider time)
+        HttpContext http, DatasetService datasets, IrisOptions options)
     {
         using var body = await RequestParsing.ReadJsonAsync(http.Request, options.MaxJsonBodyBytes, http.RequestAborted);
         if (body.TooLargeError is { } tooLarge) return tooLarge;
@@ -77,11 +77,7 @@ public static partial class DatasetApi
         }
         if (errors.Any) return errors.ToResult();
 
-        var caller = http.Caller();
-        var now = time.GetUtcNow();
-        var created = await datasets.TryCreateAsync(
-            new Dataset(Guid.CreateVersion7(now), caller.OrgId, name!, description, caller.ClientId, now, caller.ClientId, now, 0),
-            http.RequestAborted);
+        var created = await datasets.CreateAsync(http.Caller(), name!, description, http.RequestAborted);
         return created is null
             ? TypedResults.Conflict(new ErrorResponse($"A dataset named '{name}' already exists."))
             : TypedResults.Ok(DatasetResponse.From(created));
@@ -132,24 +128,12 @@ public static partial class DatasetApi
     }
 
     public static async Task<Results<Ok<DatasetResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> DeleteDataset(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IBlobStore blobs, UploadBlobLock blobLock)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, DatasetService datasets)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
         if (errors.Any) return errors.ToResult();
-        DatasetDeletion? deletion;
-        // Held until the orphaned upload blobs are gone: an upload of the same bytes waits, then stores them anew.
-        using (await blobLock.AcquireAsync(http.RequestAborted))
-        {
-            deletion = await datasets.DeleteAsync(http.Caller().OrgId, id, CancellationToken.None);
-            if (deletion is null) return Errors.DatasetNotFound;
-            // The catalog is the source of truth: bytes go only once no image points at them any more.
-            foreach (var sha in deletion.OrphanedBlobSha256s)
-                await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
-        }
-        // Previews belong to one image each: nothing can start pointing at them again, so no lock is needed.
-        foreach (var key in deletion.PreviewKeys)
-            await blobs.DeleteAsync(key, CancellationToken.None);
-        return TypedResults.Ok(DatasetResponse.From(deletion.Dataset));
+        var deleted = await datasets.DeleteAsync(http.Caller(), id, http.RequestAborted);
+        return deleted is null ? Errors.DatasetNotFound : TypedResults.Ok(DatasetResponse.From(deleted));
     }
 }

@@ -1,6 +1,6 @@
 using Iris.Catalog;
 using Iris.Server.Auth;
-using Iris.Sources;
+using Iris.Assets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -95,16 +95,16 @@ public static class ImageApi
 
     public static Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> GetStatusesForImages(
         [FromRoute(Name = "dataset_id")] string datasetId, [FromQuery(Name = "paths")] string[]? paths,
-        HttpContext http, IDatasetStore datasets, IImageStore images)
+        HttpContext http, IDatasetStore datasets, AssetService assets)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
         var list = RequestParsing.ParsePathList(paths, "query", "paths", errors);
-        return StatusesForImages(id, list, errors, http, datasets, images);
+        return StatusesForImages(id, list, errors, http, datasets, assets);
     }
 
     public static async Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> PostStatusesForImages(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, IImageStore images, IrisOptions options)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, IDatasetStore datasets, AssetService assets, IrisOptions options)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -113,30 +113,21 @@ public static class ImageApi
         if (body.Invalid is { } invalid) return invalid;
         var values = RequestParsing.ReadStringArray(body.Root, "paths", errors);
         var list = values is null ? null : RequestParsing.ParsePathList(values, "body", "paths", errors);
-        return await StatusesForImages(id, list, errors, http, datasets, images);
+        return await StatusesForImages(id, list, errors, http, datasets, assets);
     }
 
     private static async Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> StatusesForImages(
-        Guid datasetId, List<string>? paths, ValidationErrors errors, HttpContext http, IDatasetStore datasets, IImageStore images)
+        Guid datasetId, List<string>? paths, ValidationErrors errors, HttpContext http, IDatasetStore datasets, AssetService assets)
     {
         if (errors.Any || paths is null) return errors.ToResult();
         var org = http.Caller().OrgId;
         if (await datasets.GetAsync(org, datasetId, http.RequestAborted) is null) return Errors.DatasetNotFound;
-        // Looked up as stored (one spelling per file), answered as asked.
-        var lookup = paths;
-        for (var i = 0; i < paths.Count; i++)
-        {
-            var normalized = ImagePaths.Normalize(paths[i]);
-            if (ReferenceEquals(normalized, paths[i])) continue;
-            if (ReferenceEquals(lookup, paths)) lookup = [.. paths];
-            lookup[i] = normalized;
-        }
-        var statuses = await images.GetStatusesAsync(org, datasetId, lookup, http.RequestAborted);
+        var statuses = await assets.GetStatusesAsync(org, datasetId, paths, http.RequestAborted);
         var data = new ImageStatusResponse[statuses.Count];
         for (var i = 0; i < data.Length; i++)
         {
             var s = statuses[i];
-            data[i] = new ImageStatusResponse(paths[i], s.Status, s.ImageId, s.ErrorCode, s.ErrorReason,
+            data[i] = new ImageStatusResponse(s.Path, s.Status, s.ImageId, s.ErrorCode, s.ErrorReason,
                 s.LatestEvent is { } e ? new LatestEvent(e.EventType, e.At) : null);
         }
         return TypedResults.Ok(new StatusesForImagesResponse(data));

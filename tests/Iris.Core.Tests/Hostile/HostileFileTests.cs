@@ -18,12 +18,17 @@ internal sealed class HostilePipeline : IDisposable
         FilesDir = Directory.CreateDirectory(System.IO.Path.Combine(_tmp.Path, "files")).FullName;
         Options = new IrisOptions { DataDirectory = System.IO.Path.Combine(_tmp.Path, "data"), AllowedRoots = [FilesDir] };
         Blobs = new FileBlobStore(System.IO.Path.Combine(Options.DataDirectory, "blobs"));
-        Pipeline = IngestionPipeline.CreateDefault(Options, Blobs, TimeProvider.System, (job, e) => _bugs[job.ImageId] = e);
+        Temp = new TempFolder(System.IO.Path.Combine(Options.DataDirectory, "tmp"));
+        Pipeline = IngestionPipeline.CreateDefault(Options, Blobs, Temp, new Iris.Sources.S3Access(Options), TimeProvider.System, (job, e) => _bugs[job.ImageId] = e);
     }
 
     public string FilesDir { get; }
     public IrisOptions Options { get; }
     public FileBlobStore Blobs { get; }
+    public TempFolder Temp { get; }
+
+    /// <summary>Where the folder store keeps a blob (its layout: the key below the root).</summary>
+    public string BlobPath(string key) => System.IO.Path.Combine(Options.DataDirectory, "blobs", key);
     public IngestionPipeline Pipeline { get; }
 
     public string Write(string name, byte[] bytes)
@@ -201,7 +206,7 @@ public sealed class HostileFileTests(ITestOutputHelper output) : IDisposable
         // The pixels are intact: the image completes, with its preview.
         Assert.True(outcome.Status == ImageStatus.Completed, $"{outcome.ErrorCode}: {outcome.ErrorReason}");
         Assert.NotNull(outcome.PreviewKey);
-        Assert.NotNull(_iris.Blobs.TryGetLocalPath(outcome.PreviewKey!));
+        Assert.NotNull(File.Exists(_iris.BlobPath(outcome.PreviewKey!)) ? outcome.PreviewKey : null);
         var metadata = JsonDocument.Parse(outcome.TechnicalMetadataJson!).RootElement;
         Assert.Equal((96, 64), (metadata.GetProperty("width").GetInt32(), metadata.GetProperty("height").GetInt32()));
 

@@ -23,7 +23,7 @@ public sealed class HostileHeaderTests : IDisposable
         var outcome = await _iris.RunAsync("outgrown.gif", HostileFiles.GifOutgrowingItsScreen());
         var metadata = Jobs.Metadata(outcome);
         Assert.Equal((20, 10), (metadata.GetProperty("width").GetInt32(), metadata.GetProperty("height").GetInt32()));
-        using var preview = NetVips.Image.NewFromFile(_iris.Blobs.TryGetLocalPath(outcome.PreviewKey!)!);
+        using var preview = NetVips.Image.NewFromFile(_iris.BlobPath(outcome.PreviewKey!));
         Assert.Equal((20, 10), (preview.Width, preview.Height));
     }
 

@@ -121,7 +121,7 @@ public sealed class CsvManifestReaderTests : IAsyncLifetime, IDisposable
         await Fails(huge, "Row 1 (line 2) of the CSV file is longer than 1 MB");
     }
 
-    private CsvManifestReader Reader(IrisOptions options) => CsvManifestReader.Create(options, _blobs, new S3Access(options));
+    private CsvManifestReader Reader(IrisOptions options) => CsvManifestReader.Create(options, _blobs, _blobs.Temp, new S3Access(options));
 
     [Fact]
     public async Task ReadsAFileBelowAnAllowedRoot()

@@ -37,7 +37,7 @@ public sealed class HttpSourceTests : IAsyncLifetime, IDisposable
     private async Task<SourceFile> Fetch(string url, IrisOptions? options = null, NetworkGuard? guard = null)
     {
         options ??= Options();
-        using var source = new HttpSource(options, _blobs, guard ?? new NetworkGuard(options.AllowPrivateNetwork));
+        using var source = new HttpSource(options, _blobs.Temp, guard ?? new NetworkGuard(options.AllowPrivateNetwork));
         return await source.FetchAsync(Jobs.For(url), CancellationToken.None);
     }
 
@@ -49,7 +49,7 @@ public sealed class HttpSourceTests : IAsyncLifetime, IDisposable
         return e;
     }
 
-    private IEnumerable<string> TempFiles() => Directory.EnumerateFiles(Path.GetDirectoryName(_blobs.NewTempPath())!, "tmp-*");
+    private IEnumerable<string> TempFiles() => _blobs.TempFiles();
 
     private string Serve(string name, LoopbackHttpServer.Handler handler) => _server.Map(LoopbackHttpServer.UniquePath(name), handler);
 
@@ -320,8 +320,8 @@ public sealed class HttpSourceTests : IAsyncLifetime, IDisposable
         var bytes = await File.ReadAllBytesAsync(Corpus.File("imaging/orientation_6.jpg"));
         var url = Serve("orientation-6.jpg", x => x.SendAsync(200, bytes, "image/jpeg"));
         var options = Options(maxImageBytes: 10 * 1024 * 1024);
-        using var source = new HttpSource(options, _blobs);
-        var fetch = new FetchStage(new SourceResolver(new UploadSource(_blobs), [source]), options, TimeProvider.System);
+        using var source = new HttpSource(options, _blobs.Temp);
+        var fetch = new FetchStage(new SourceResolver(new UploadSource(_blobs, _blobs.Temp), [source]), options, TimeProvider.System);
         var context = new IngestionContext(Jobs.For(url));
         await fetch.RunAsync(context, CancellationToken.None);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), context.Sha256);

@@ -60,7 +60,7 @@ public sealed class S3SourceTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
     private async Task<SourceFile> Fetch(string path, IrisOptions? options = null, string accessKey = S3rverServer.AccessKey)
     {
         using var access = S3rverFixture.Access(options ?? s3.Options(), accessKey);
-        return await new S3Source(access, _blobs).FetchAsync(Jobs.For(path), CancellationToken.None);
+        return await new S3Source(access, _blobs.Temp).FetchAsync(Jobs.For(path), CancellationToken.None);
     }
 
     private async Task<IngestionException> Fails(string path, string code, IrisOptions? options = null, string accessKey = S3rverServer.AccessKey)
@@ -70,7 +70,7 @@ public sealed class S3SourceTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         return e;
     }
 
-    private string TempFolder => Path.GetDirectoryName(_blobs.NewTempPath())!;
+    private string TempFolder => _blobs.Temp.Path;
 
     [Fact]
     public async Task ObjectIsDownloadedToATemporaryFileWithItsExactBytes()
@@ -181,7 +181,7 @@ public sealed class S3SourceTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         await s3.Server.PutAsync(S3rverFixture.Bucket, "pipeline/orientation 6.jpg", bytes, "image/jpeg");
         var options = s3.Options(maxImageBytes: 10 * 1024 * 1024);
         var fetch = new FetchStage(
-            new SourceResolver(new UploadSource(_blobs), [new S3Source(S3rverFixture.Access(options), _blobs)]), options, TimeProvider.System);
+            new SourceResolver(new UploadSource(_blobs, _blobs.Temp), [new S3Source(S3rverFixture.Access(options), _blobs.Temp)]), options, TimeProvider.System);
         var context = new IngestionContext(Jobs.For($"s3://{S3rverFixture.Bucket}/pipeline/orientation 6.jpg"));
         await fetch.RunAsync(context, CancellationToken.None);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), context.Sha256);
@@ -298,7 +298,7 @@ public sealed class S3ErrorAnswerTests : IAsyncLifetime, IDisposable
     private async Task<SourceFile> Fetch(string path, IrisOptions? options = null)
     {
         using var access = new S3Access(options ?? Options(), new BasicAWSCredentials("fake", "fake"));
-        return await new S3Source(access, _blobs).FetchAsync(Jobs.For(path), CancellationToken.None);
+        return await new S3Source(access, _blobs.Temp).FetchAsync(Jobs.For(path), CancellationToken.None);
     }
 
     private async Task<IngestionException> Fails(string path, string code, IrisOptions? options = null)
@@ -389,6 +389,6 @@ public sealed class S3ErrorAnswerTests : IAsyncLifetime, IDisposable
         });
         var e = await Fails(path, ErrorCodes.BrokenUrl);
         Assert.Contains("gave up after 3 attempts", e.Message);
-        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(_blobs.NewTempPath())!, "tmp-*"));
+        Assert.Empty(_blobs.TempFiles());
     }
 }

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Iris.Models;
 
-namespace Iris.Catalog.Sqlite.Tests;
+using Iris.Catalog.Tests.Engines;
 
-public sealed class QueueTests : CatalogTestBase
+namespace Iris.Catalog.Tests;
+
+public abstract class QueueTests(TestEngine engine) : CatalogTestBase(engine)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
@@ -14,7 +16,7 @@ public sealed class QueueTests : CatalogTestBase
         var first = await AddAsync(org.Id, ds.Id, T0, Img("a", blob: "sha-a"), Img("b"));
         var later = await AddAsync(org.Id, ds.Id, T0.AddSeconds(1), Img("c"));
 
-        var jobs = await Catalog.Queue.ClaimAsync("w1", 2, Lease, 3, T0);
+        var jobs = await Catalog.Queue.ClaimAsync("w1", 2, Lease, T0);
 
         Assert.Equal([first[0].Id, first[1].Id], jobs.Select(j => j.ImageId));
         Assert.Equal(new IngestionJob(first[0].Id, org.Id, ds.Id, "a", "sha-a", 1, Micro(T0 + Lease)), jobs[0]);
@@ -30,14 +32,14 @@ public sealed class QueueTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var added = await AddAsync(org.Id, ds.Id, T0, Img("a"), Img("b"));
-        var a = Assert.Single(await Catalog.Queue.ClaimAsync("w1", 1, Lease, 3, T0));
+        var a = Assert.Single(await Catalog.Queue.ClaimAsync("w1", 1, Lease, T0));
 
-        var b = Assert.Single(await Catalog.Queue.ClaimAsync("w2", 5, Lease, 3, T0));
+        var b = Assert.Single(await Catalog.Queue.ClaimAsync("w2", 5, Lease, T0));
         Assert.Equal((added[0].Id, added[1].Id), (a.ImageId, b.ImageId));
-        Assert.Empty(await Catalog.Queue.ClaimAsync("w3", 5, Lease, 3, T0 + Lease - TimeSpan.FromMicroseconds(1)));
+        Assert.Empty(await Catalog.Queue.ClaimAsync("w3", 5, Lease, T0 + Lease - TimeSpan.FromMicroseconds(1)));
 
         // at the expiry instant both leases are free again, and the attempt counts up
-        var again = await Catalog.Queue.ClaimAsync("w3", 5, Lease, 3, T0 + Lease);
+        var again = await Catalog.Queue.ClaimAsync("w3", 5, Lease, T0 + Lease);
         Assert.Equal([(added[0].Id, 2), (added[1].Id, 2)], again.Select(j => (j.ImageId, j.Attempt)));
     }
 
@@ -46,7 +48,7 @@ public sealed class QueueTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var image = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
-        var job = (await Catalog.Queue.ClaimAsync("w", 1, Lease, 3, T0))[0];
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, Lease, T0))[0];
         var done = T0.AddSeconds(2);
         const string Tech = """{"format":"jpeg","mimeType":"image/jpeg","width":4000,"exif":{"Make":"Canon"}}""";
         var outcome = Completed(image.Id, done, Tech);
@@ -75,7 +77,7 @@ public sealed class QueueTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         await AddAsync(org.Id, ds.Id, T0, Img("a"), Img("b"), Img("c"));
-        var jobs = await Catalog.Queue.ClaimAsync("w", 3, Lease, 3, T0);
+        var jobs = await Catalog.Queue.ClaimAsync("w", 3, Lease, T0);
 
         await Catalog.Queue.CompleteAsync(jobs[0], "w", Completed(jobs[0].ImageId, T0), T0);
         await Catalog.Queue.CompleteAsync(jobs[1], "w", Failed(jobs[1].ImageId, T0), T0);
@@ -92,9 +94,9 @@ public sealed class QueueTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var image = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
-        var stale = (await Catalog.Queue.ClaimAsync("w1", 1, Lease, 3, T0))[0];
+        var stale = (await Catalog.Queue.ClaimAsync("w1", 1, Lease, T0))[0];
         var t1 = T0 + Lease + TimeSpan.FromSeconds(1);
-        var fresh = (await Catalog.Queue.ClaimAsync("w2", 1, Lease, 3, t1))[0];
+        var fresh = (await Catalog.Queue.ClaimAsync("w2", 1, Lease, t1))[0];
         Assert.Equal(2, fresh.Attempt);
 
         Assert.False(await Catalog.Queue.CompleteAsync(stale, "w1", Completed(image.Id, t1), t1));
@@ -114,7 +116,7 @@ public sealed class QueueTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var image = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
-        var job = (await Catalog.Queue.ClaimAsync("w", 1, Lease, 3, T0))[0];
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, Lease, T0))[0];
         var late = T0 + Lease * 3;
 
         Assert.True(await Catalog.Queue.CompleteAsync(job, "w", Completed(image.Id, late), late));
@@ -126,82 +128,11 @@ public sealed class QueueTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var image = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
-        var job = (await Catalog.Queue.ClaimAsync("w", 1, Lease, 3, T0))[0];
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, Lease, T0))[0];
         await Catalog.Datasets.DeleteAsync(org.Id, ds.Id);
 
         Assert.False(await Catalog.Queue.CompleteAsync(job, "w", Completed(image.Id, T0), T0));
         Assert.Equal(0, Scalar("SELECT COUNT(*) FROM image_events"));
-    }
-
-    [Fact]
-    public async Task A_job_claimed_max_attempts_times_ends_its_image_in_error_unknown()
-    {
-        var (org, ds) = await OrgAndDatasetAsync();
-        var added = await AddAsync(org.Id, ds.Id, T0, Img("crashes"));
-        var other = await AddAsync(org.Id, ds.Id, T0.AddSeconds(1), Img("fine"));
-        var now = T0;
-        for (int attempt = 1; attempt <= 2; attempt++)
-        {
-            var job = Assert.Single(await Catalog.Queue.ClaimAsync("w", 1, Lease, 2, now));
-            Assert.Equal((added[0].Id, attempt), (job.ImageId, job.Attempt));
-            now += Lease; // the worker died: the lease runs out
-        }
-
-        // the third claim ends the exhausted job and hands out the next one instead
-        var next = Assert.Single(await Catalog.Queue.ClaimAsync("w", 1, Lease, 2, now));
-        Assert.Equal(other[0].Id, next.ImageId);
-
-        var image = await Catalog.Images.GetAsync(org.Id, added[0].Id);
-        const string Reason = "Processing did not finish after 2 attempts; the file may crash or hang the decoder.";
-        Assert.Equal((ImageStatus.Error, ErrorCodes.Unknown, Reason), (image!.Status, image.ErrorCode, image.ErrorReason));
-        Assert.Equal(Micro(now), image.UpdatedAt);
-        var events = await Catalog.Images.GetEventsAsync(org.Id, added[0].Id);
-        Assert.NotNull(events);
-        Assert.Equal([EventTypes.Received, EventTypes.Error], events.Select(e => e.EventType));
-        Assert.Equal(events[^1], image.LatestEvent);
-        Assert.Equal(Micro(now), image.LatestEvent!.At);
-        Assert.Equal(1, await Catalog.Queue.CountAsync());
-    }
-
-    [Fact]
-    public async Task An_exhausted_job_still_leased_is_left_alone_until_its_lease_ends()
-    {
-        var (org, ds) = await OrgAndDatasetAsync();
-        var image = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
-        var job = Assert.Single(await Catalog.Queue.ClaimAsync("w", 1, Lease, 1, T0));
-
-        Assert.Empty(await Catalog.Queue.ClaimAsync("w2", 1, Lease, 1, T0.AddSeconds(30)));
-        Assert.Equal(ImageStatus.ProcessingStarted, (await Catalog.Images.GetAsync(org.Id, image.Id))!.Status);
-        Assert.True(await Catalog.Queue.CompleteAsync(job, "w", Completed(image.Id, T0.AddSeconds(40)), T0.AddSeconds(40)));
-    }
-
-    [Fact]
-    public async Task ReleaseAllLeases_frees_every_lease_and_sets_images_back_to_pending()
-    {
-        var (org, ds) = await OrgAndDatasetAsync();
-        var added = await AddAsync(org.Id, ds.Id, T0, Img("a"), Img("b"), Img("c"));
-        await Catalog.Queue.ClaimAsync("w", 2, Lease, 5, T0);
-
-        Assert.Equal(2, await Catalog.Queue.ReleaseAllLeasesAsync());
-
-        Assert.All(await Catalog.Images.GetManyAsync(org.Id, added.Select(i => i.Id).ToList()),
-            i => Assert.Equal(ImageStatus.Pending, i.Status));
-        var reclaimed = await Catalog.Queue.ClaimAsync("w", 5, Lease, 5, T0); // same instant: no expiry needed
-        Assert.Equal([(added[0].Id, 2), (added[1].Id, 2), (added[2].Id, 1)], reclaimed.Select(j => (j.ImageId, j.Attempt)));
-        Assert.Equal(3, await Catalog.Queue.ReleaseAllLeasesAsync());
-    }
-
-    [Fact]
-    public async Task A_released_job_that_used_all_attempts_is_ended_on_the_next_claim()
-    {
-        var (org, ds) = await OrgAndDatasetAsync();
-        var image = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
-        await Catalog.Queue.ClaimAsync("w", 1, Lease, 1, T0);
-        await Catalog.Queue.ReleaseAllLeasesAsync(); // a restart
-
-        Assert.Empty(await Catalog.Queue.ClaimAsync("w", 1, Lease, 1, T0));
-        Assert.Equal(ErrorCodes.Unknown, (await Catalog.Images.GetAsync(org.Id, image.Id))!.ErrorCode);
-        Assert.Equal(0, await Catalog.Queue.CountAsync());
     }
 
     [Fact]
@@ -216,7 +147,7 @@ public sealed class QueueTests : CatalogTestBase
         {
             while (true)
             {
-                var jobs = await Catalog.Queue.ClaimAsync(worker, 7, Lease, 3, T0);
+                var jobs = await Catalog.Queue.ClaimAsync(worker, 7, Lease, T0);
                 if (jobs.Count == 0)
                 {
                     return;
@@ -238,27 +169,53 @@ public sealed class QueueTests : CatalogTestBase
     }
 
     [Fact]
-    public void The_claim_scans_the_queue_in_order_without_sorting()
+    public async Task Renew_extends_only_the_lease_this_worker_holds()
     {
-        using var connection = RawConnection();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            EXPLAIN QUERY PLAN
-            SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256
-            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id
-            WHERE j.lease_expires_at IS NULL OR j.lease_expires_at <= 0
-            ORDER BY j.seq LIMIT 10
-            """;
-        var plan = new List<string>();
-        using (var r = cmd.ExecuteReader())
-        {
-            while (r.Read())
-            {
-                plan.Add(r.GetString(3));
-            }
-        }
+        var (org, ds) = await OrgAndDatasetAsync();
+        await AddAsync(org.Id, ds.Id, T0, Img("a"));
+        var job = Assert.Single(await Catalog.Queue.ClaimAsync("w1", 1, Lease, T0));
 
-        Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
-        Assert.Contains(plan, line => line.Contains("SEARCH i USING INDEX sqlite_autoindex_images_1", StringComparison.Ordinal));
+        Assert.True(await Catalog.Queue.RenewAsync(job, "w1", T0 + Lease * 2));
+        Assert.False(await Catalog.Queue.RenewAsync(job, "w2", T0 + Lease * 3)); // not its lease
+        Assert.Empty(await Catalog.Queue.ClaimAsync("w2", 1, Lease, T0 + Lease + TimeSpan.FromSeconds(1))); // renewed: still held
+
+        var taken = Assert.Single(await Catalog.Queue.ClaimAsync("w2", 1, Lease, T0 + Lease * 2));
+        Assert.Equal(2, taken.Attempt);
+        Assert.False(await Catalog.Queue.RenewAsync(job, "w1", T0 + Lease * 4)); // taken over
+        Assert.True(await Catalog.Queue.RenewAsync(taken, "w2", T0 + Lease * 4));
+    }
+
+    [Fact]
+    public async Task Release_hands_a_job_back_pending_without_counting_the_attempt()
+    {
+        var (org, ds) = await OrgAndDatasetAsync();
+        var added = await AddAsync(org.Id, ds.Id, T0, Img("a"), Img("b"));
+        var jobs = await Catalog.Queue.ClaimAsync("w", 2, Lease, T0);
+
+        Assert.True(await Catalog.Queue.ReleaseAsync(jobs[0], "w", T0)); // claimable at once
+        Assert.True(await Catalog.Queue.ReleaseAsync(jobs[1], "w", T0.AddSeconds(30))); // not before then
+        Assert.False(await Catalog.Queue.ReleaseAsync(jobs[1], "w", T0)); // no longer held
+        Assert.All(await Catalog.Images.GetManyAsync(org.Id, added.Select(i => i.Id).ToList()), i => Assert.Equal(ImageStatus.Pending, i.Status));
+        Assert.False(await Catalog.Queue.CompleteAsync(jobs[0], "w", Completed(jobs[0].ImageId, T0), T0));
+
+        var again = Assert.Single(await Catalog.Queue.ClaimAsync("w2", 5, Lease, T0.AddSeconds(1)));
+        Assert.Equal((added[0].Id, 1), (again.ImageId, again.Attempt));
+        var later = Assert.Single(await Catalog.Queue.ClaimAsync("w2", 5, Lease, T0.AddSeconds(30)));
+        Assert.Equal((added[1].Id, 1), (later.ImageId, later.Attempt));
+        Assert.Equal(2, await Catalog.Queue.CountAsync());
+    }
+
+    [Fact]
+    public async Task Waiting_for_jobs_returns_when_images_are_queued()
+    {
+        var (org, ds) = await OrgAndDatasetAsync();
+        var waiting = Catalog.Queue.WaitForJobsAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        await AddAsync(org.Id, ds.Id, T0, Img("a"));
+        Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(10))));
+        await Catalog.Queue.WaitForJobsAsync(TimeSpan.FromMilliseconds(10)); // a timeout is not an error
     }
 }
+
+public sealed class SqliteQueueTests() : QueueTests(new SqliteTestEngine());

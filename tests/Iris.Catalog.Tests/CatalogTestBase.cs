@@ -1,58 +1,32 @@
+using Iris.Assets;
+using Iris.Catalog.Tests.Engines;
 using Iris.Models;
-using Microsoft.Data.Sqlite;
 
-namespace Iris.Catalog.Sqlite.Tests;
+namespace Iris.Catalog.Tests;
 
-/// <summary>A fresh migrated catalog in its own temp folder per test, deleted afterwards.</summary>
-public abstract class CatalogTestBase : IAsyncLifetime
+/// <summary>
+/// The conformance suite's base: a fresh migrated catalog of the engine under test per test. Every test class is
+/// abstract and has one sealed subclass per engine (SQLite and PostgreSQL), so both run the same assertions.
+/// </summary>
+public abstract class CatalogTestBase(TestEngine engine) : IAsyncLifetime
 {
     /// <summary>A time with sub-microsecond ticks, to check the microsecond truncation.</summary>
     protected static readonly DateTimeOffset T0 = new DateTimeOffset(2026, 11, 28, 15, 11, 45, TimeSpan.Zero).AddTicks(4_567_777);
 
     protected const string Client = "client-1";
 
-    protected string Folder { get; } = Path.Combine(Path.GetTempPath(), "iris-catalog-tests-" + Guid.NewGuid().ToString("N"));
+    protected TestDatabase Database { get; private set; } = null!;
 
-    protected string DbPath => Path.Combine(Folder, "sub", "catalog.db");
+    protected ICatalog Catalog => Database.Catalog;
 
-    protected SqliteCatalog Catalog { get; private set; } = null!;
-
-    public virtual async Task InitializeAsync() => Catalog = await SqliteCatalog.OpenAsync(DbPath);
+    public virtual async Task InitializeAsync() => Database = await engine.CreateAsync();
 
     public async Task DisposeAsync()
     {
-        await Catalog.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort: a leftover temp folder must not fail the test
-        }
+        if (Database is not null) await Database.DisposeAsync();
     }
 
-    /// <summary>A connection outside the catalog's pool, for checks the interfaces do not expose.</summary>
-    protected SqliteConnection RawConnection()
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    protected long Scalar(string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = RawConnection();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
-        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    protected long Scalar(string sql, params (string Name, object Value)[] parameters) => Database.Scalar(sql, parameters);
 
     protected static DateTimeOffset Micro(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
 
@@ -73,8 +47,16 @@ public abstract class CatalogTestBase : IAsyncLifetime
         return (o, await DatasetAsync(o.Id, dataset));
     }
 
-    protected Task<IReadOnlyList<ImageRecord>> AddAsync(Guid orgId, Guid datasetId, DateTimeOffset now, params NewImage[] images) =>
-        Catalog.Images.AddAsync(orgId, datasetId, images, Client, Guid.NewGuid(), now);
+    /// <summary>Adds images through the Core rules (<see cref="AssetService"/>) at the instant <paramref name="now"/>.</summary>
+    protected async Task<AddedImages> AddRequestAsync(Guid orgId, Guid datasetId, DateTimeOffset now, string client, params NewImage[] images)
+    {
+        var added = await new AssetService(Catalog, new MemoryBlobStore(), new FixedTime(now)).AddAsync(new Caller(orgId, client), datasetId, images, default);
+        Assert.NotNull(added);
+        return added;
+    }
+
+    protected async Task<IReadOnlyList<ImageRecord>> AddAsync(Guid orgId, Guid datasetId, DateTimeOffset now, params NewImage[] images) =>
+        (await AddRequestAsync(orgId, datasetId, now, Client, images)).Images;
 
     protected static NewImage Img(string path, string? userId = null, string? metadata = null, string? blob = null) =>
         new(path, userId, metadata, blob);
@@ -90,4 +72,12 @@ public abstract class CatalogTestBase : IAsyncLifetime
     protected static IngestionOutcome Failed(Guid imageId, DateTimeOffset at, string code = ErrorCodes.FileNotFound) => new(
         imageId, ImageStatus.Error, null, code, "The file does not exist.",
         [new ImageEvent(EventTypes.Error, at, "missing")]);
+}
+
+/// <summary>A clock that says what it is told.</summary>
+public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

@@ -1,6 +1,8 @@
-namespace Iris.Catalog.Sqlite.Tests;
+using Iris.Catalog.Sqlite;
 
-public sealed class MigrationTests : CatalogTestBase
+namespace Iris.Catalog.Tests.Sqlite;
+
+public sealed class SqliteMigrationTests : SqliteTestBase
 {
     private static readonly string[] Tables =
         ["credentials", "datasets", "image_events", "images", "ingestion_jobs", "organizations", "schema_migrations"];

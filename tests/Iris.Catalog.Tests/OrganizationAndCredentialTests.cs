@@ -1,8 +1,10 @@
 using Iris.Models;
 
-namespace Iris.Catalog.Sqlite.Tests;
+using Iris.Catalog.Tests.Engines;
 
-public sealed class OrganizationAndCredentialTests : CatalogTestBase
+namespace Iris.Catalog.Tests;
+
+public abstract class OrganizationAndCredentialTests(TestEngine engine) : CatalogTestBase(engine)
 {
     [Fact]
     public async Task GetOrCreate_returns_the_same_organization_for_the_same_name()
@@ -97,3 +99,5 @@ public sealed class OrganizationAndCredentialTests : CatalogTestBase
         Assert.Empty(await Catalog.Credentials.ListAsync(Guid.NewGuid()));
     }
 }
+
+public sealed class SqliteOrganizationAndCredentialTests() : OrganizationAndCredentialTests(new SqliteTestEngine());

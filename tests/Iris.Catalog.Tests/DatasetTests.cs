@@ -1,8 +1,12 @@
 using Iris.Models;
 
-namespace Iris.Catalog.Sqlite.Tests;
+using Iris.Blobs;
+using Iris.Catalog.Tests.Engines;
+using Iris.Datasets;
 
-public sealed class DatasetTests : CatalogTestBase
+namespace Iris.Catalog.Tests;
+
+public abstract class DatasetTests(TestEngine engine) : CatalogTestBase(engine)
 {
     [Fact]
     public async Task Create_returns_the_dataset_and_get_reads_it_back()
@@ -80,7 +84,7 @@ public sealed class DatasetTests : CatalogTestBase
     }
 
     [Fact]
-    public async Task Delete_removes_images_jobs_events_and_returns_only_unreferenced_blobs()
+    public async Task Delete_removes_images_jobs_events_and_returns_the_blobs_they_used()
     {
         var a = await OrgAsync("a");
         var b = await OrgAsync("b");
@@ -90,7 +94,7 @@ public sealed class DatasetTests : CatalogTestBase
             Img("upload://s1/a.jpg", blob: "s1"), Img("upload://s2/b.jpg", blob: "s2"),
             Img("upload://s1/c.jpg", blob: "s1"), Img("s3://bucket/x.jpg"));
         await AddAsync(b.Id, keeper.Id, T0, Img("upload://s2/b.jpg", blob: "s2"));
-        var job = Assert.Single(await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), 5, T0));
+        var job = Assert.Single(await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0));
         Assert.True(await Catalog.Queue.CompleteAsync(job, "w", Completed(job.ImageId, T0), T0));
 
         Assert.Null(await Catalog.Datasets.DeleteAsync(b.Id, doomed.Id));
@@ -100,7 +104,7 @@ public sealed class DatasetTests : CatalogTestBase
         Assert.NotNull(deletion);
         Assert.Equal(doomed.Id, deletion.Dataset.Id);
         Assert.Equal(1, deletion.Dataset.ImageCount);
-        Assert.Equal(["s1"], deletion.OrphanedBlobSha256s);
+        Assert.Equal(["s1", "s2"], deletion.BlobSha256s.Order(StringComparer.Ordinal));
         Assert.Null(await Catalog.Datasets.GetAsync(a.Id, doomed.Id));
         Assert.Null(await Catalog.Images.GetAsync(a.Id, added[0].Id));
         Assert.Null(await Catalog.Images.GetEventsAsync(a.Id, added[0].Id));
@@ -111,14 +115,46 @@ public sealed class DatasetTests : CatalogTestBase
     }
 
     [Fact]
-    public async Task Deleting_the_last_user_of_a_blob_orphans_it()
+    public async Task The_service_deletes_an_upload_blob_once_no_image_of_any_organization_uses_it()
     {
-        var (org, first) = await OrgAndDatasetAsync();
+        var (org, first) = await OrgAndDatasetAsync("a");
         var second = await DatasetAsync(org.Id, "second");
-        await AddAsync(org.Id, first.Id, T0, Img("upload://s/a.jpg", blob: "s"));
-        await AddAsync(org.Id, second.Id, T0, Img("upload://s/a.jpg", blob: "s"));
+        var (otherOrg, foreign) = await OrgAndDatasetAsync("b");
+        var blobs = new MemoryBlobStore();
+        foreach (var sha in new[] { "s", "t", "u" }) await blobs.PutAsync(BlobKeys.Upload(sha + new string('0', 63)), new byte[] { 1 });
+        string Sha(string s) => s + new string('0', 63);
+        await AddAsync(org.Id, first.Id, T0, Img("upload://s/a.jpg", blob: Sha("s")), Img("upload://t/b.jpg", blob: Sha("t")), Img("upload://u/c.jpg", blob: Sha("u")));
+        await AddAsync(org.Id, second.Id, T0, Img("upload://s/a.jpg", blob: Sha("s")));
+        await AddAsync(otherOrg.Id, foreign.Id, T0, Img("upload://t/b.jpg", blob: Sha("t")));
+        var service = new DatasetService(Catalog, blobs, new FixedTime(T0));
 
-        Assert.Empty((await Catalog.Datasets.DeleteAsync(org.Id, first.Id))!.OrphanedBlobSha256s);
-        Assert.Equal(["s"], (await Catalog.Datasets.DeleteAsync(org.Id, second.Id))!.OrphanedBlobSha256s);
+        Assert.Null(await service.DeleteAsync(new Caller(otherOrg.Id, Client), first.Id, default)); // not theirs
+        Assert.Equal(first.Id, (await service.DeleteAsync(new Caller(org.Id, Client), first.Id, default))!.Id);
+        Assert.Equal([BlobKeys.Upload(Sha("s")), BlobKeys.Upload(Sha("t"))], blobs.Keys); // u had no other user
+        await service.DeleteAsync(new Caller(org.Id, Client), second.Id, default);
+        Assert.Equal([BlobKeys.Upload(Sha("t"))], blobs.Keys); // the other organization still uses t
+        Assert.Null(await service.DeleteAsync(new Caller(org.Id, Client), second.Id, default));
+    }
+
+    [Fact]
+    public async Task The_service_deletes_the_previews_of_the_dataset()
+    {
+        var (org, ds) = await OrgAndDatasetAsync();
+        var kept = await DatasetAsync(org.Id, "kept");
+        var blobs = new MemoryBlobStore();
+        var a = (await AddAsync(org.Id, ds.Id, T0, Img("a")))[0];
+        var b = (await AddAsync(org.Id, kept.Id, T0, Img("b")))[0];
+        foreach (var job in await Catalog.Queue.ClaimAsync("w", 2, TimeSpan.FromMinutes(1), T0))
+        {
+            var key = BlobKeys.Preview(job.ImageId);
+            await blobs.PutAsync(key, new byte[] { 1 });
+            Assert.True(await Catalog.Queue.CompleteAsync(job, "w", Completed(job.ImageId, T0) with { PreviewKey = key }, T0));
+        }
+
+        await new DatasetService(Catalog, blobs, new FixedTime(T0)).DeleteAsync(new Caller(org.Id, Client), ds.Id, default);
+        Assert.Equal([BlobKeys.Preview(b.Id)], blobs.Keys);
+        Assert.NotEqual(a.Id, b.Id);
     }
 }
+
+public sealed class SqliteDatasetTests() : DatasetTests(new SqliteTestEngine());

@@ -1,10 +1,11 @@
 using Iris.Models;
-using Microsoft.Data.Sqlite;
 
-namespace Iris.Catalog.Sqlite.Tests;
+using Iris.Catalog.Tests.Engines;
+
+namespace Iris.Catalog.Tests;
 
 /// <summary>Migration 2: sha256, perceptual hash and preview key per image; previews, duplicates and their deletion.</summary>
-public sealed class PreviewAndDuplicateTests : CatalogTestBase
+public abstract class PreviewAndDuplicateTests(TestEngine engine) : CatalogTestBase(engine)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private const long Hash = 0x0F0F_1234_5678_9ABC;
@@ -15,7 +16,7 @@ public sealed class PreviewAndDuplicateTests : CatalogTestBase
     private async Task<Dictionary<string, Guid>> IngestAsync(Guid orgId, Guid datasetId, params Done[] images)
     {
         var added = await AddAsync(orgId, datasetId, T0, [.. images.Select(i => Img(i.Path))]);
-        var jobs = await Catalog.Queue.ClaimAsync("w", images.Length, Lease, 3, T0);
+        var jobs = await Catalog.Queue.ClaimAsync("w", images.Length, Lease, T0);
         var ids = added.ToDictionary(a => a.Path, a => a.Id);
         foreach (var image in images)
         {
@@ -116,27 +117,6 @@ public sealed class PreviewAndDuplicateTests : CatalogTestBase
     }
 
     [Fact]
-    public async Task The_lookups_use_their_indexes_and_the_scan_reads_no_rows()
-    {
-        await OrgAndDatasetAsync();
-        using var connection = RawConnection();
-        Assert.Contains("USING COVERING INDEX ix_images_dataset_phash",
-            Plan(connection, "SELECT id, phash FROM images WHERE dataset_id = x'00' AND phash IS NOT NULL"));
-        Assert.Contains("ix_images_dataset_sha256",
-            Plan(connection, "SELECT id, path, phash FROM images WHERE dataset_id = x'00' AND sha256 = 's' AND status = 'completed' AND id <> x'01' ORDER BY id LIMIT 5"));
-    }
-
-    private static string Plan(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        using var r = cmd.ExecuteReader();
-        var plan = new List<string>();
-        while (r.Read()) plan.Add(r.GetString(3));
-        return string.Join(" | ", plan);
-    }
-
-    [Fact]
     public async Task Deleting_a_dataset_returns_its_preview_keys_only()
     {
         var (org, ds) = await OrgAndDatasetAsync();
@@ -149,44 +129,6 @@ public sealed class PreviewAndDuplicateTests : CatalogTestBase
         Assert.Equal(["previews/1/a.webp", "previews/2/b.webp"], deletion!.PreviewKeys.Order(StringComparer.Ordinal));
         Assert.Equal("previews/3/c.webp", (await Catalog.Images.GetPreviewAsync(org.Id, (await Catalog.Images.GetStatusesAsync(org.Id, kept.Id, ["c"]))[0].ImageId!.Value))!.PreviewKey);
     }
-
-    [Fact]
-    public async Task Migration_2_fills_sha256_from_the_technical_metadata_of_existing_images()
-    {
-        await using var old = new SqliteCatalog(Path.Combine(Folder, "old", "catalog.db"));
-        await old.MigrateAsync([Migrations.All[0]], default);
-        var org = Guid.NewGuid();
-        var dataset = Guid.NewGuid();
-        using (var connection = new SqliteConnection($"Data Source={old.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var insert = connection.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO organizations (id, name, created_at) VALUES (@org, 'o', 0);
-                INSERT INTO datasets (id, org_id, name, created_by, created_at, updated_by, updated_at) VALUES (@d, @org, 'd', 'c', 0, 'c', 0);
-                INSERT INTO images (id, org_id, dataset_id, path, status, technical_metadata, created_by, created_at, updated_by, updated_at)
-                VALUES (@i1, @org, @d, 'done', 'completed', '{"format":"png","sha256":"abc123"}', 'c', 0, 'c', 0),
-                       (@i2, @org, @d, 'waiting', 'pending', NULL, 'c', 0, 'c', 0);
-                """;
-            insert.Parameters.Add("@org", SqliteType.Blob).Value = org;
-            insert.Parameters.Add("@d", SqliteType.Blob).Value = dataset;
-            insert.Parameters.Add("@i1", SqliteType.Blob).Value = Guid.NewGuid();
-            insert.Parameters.Add("@i2", SqliteType.Blob).Value = Guid.NewGuid();
-            insert.ExecuteNonQuery();
-        }
-
-        Assert.Equal(Migrations.LatestVersion, await old.MigrateAsync());
-
-        using (var connection = new SqliteConnection($"Data Source={old.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var check = connection.CreateCommand();
-            check.CommandText = "SELECT path, sha256, phash, preview_key FROM images ORDER BY path";
-            using var r = check.ExecuteReader();
-            var rows = new List<(string, string?, bool, bool)>();
-            while (r.Read()) rows.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2), r.IsDBNull(3)));
-            Assert.Equal([("done", "abc123", true, true), ("waiting", null, true, true)], rows);
-        }
-        SqliteConnection.ClearAllPools();
-    }
 }
+
+public sealed class SqlitePreviewAndDuplicateTests() : PreviewAndDuplicateTests(new SqliteTestEngine());

@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using Iris.Models;
 
-namespace Iris.Catalog.Sqlite.Tests;
+using Iris.Assets;
+using Iris.Catalog.Tests.Engines;
 
-public sealed class ImageTests : CatalogTestBase
+namespace Iris.Catalog.Tests;
+
+public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
 {
     [Fact]
     public async Task Add_records_new_images_pending_with_a_received_event_and_a_job()
     {
         var (org, ds) = await OrgAndDatasetAsync();
-        var request = Guid.NewGuid();
         const string Meta = """{"b":1,"a":"é ✓","t":"2026-01-01T00:00:00Z"}""";
 
-        var added = await Catalog.Images.AddAsync(org.Id, ds.Id,
-            [Img("s3://b/1.jpg", "u1", Meta), Img("s3://b/2.jpg", blob: "sha")], Client, request, T0);
+        var request = await AddRequestAsync(org.Id, ds.Id, T0, Client, Img("s3://b/1.jpg", "u1", Meta), Img("s3://b/2.jpg", blob: "sha"));
+        var added = request.Images;
 
         Assert.Equal(2, added.Count);
         Assert.NotEqual(added[0].Id, added[1].Id);
@@ -22,27 +24,13 @@ public sealed class ImageTests : CatalogTestBase
         Assert.Equal((ImageStatus.Pending, (string?)null, (string?)null), (first.Status, first.ErrorCode, first.TechnicalMetadataJson));
         Assert.Equal((org.Id, ds.Id, Client, Client), (first.OrgId, first.DatasetId, first.CreatedBy, first.UpdatedBy));
         Assert.Equal((Micro(T0), Micro(T0)), (first.CreatedAt, first.UpdatedAt));
-        Assert.Equal((request, Micro(T0)), (first.RequestId, first.RequestAt!.Value));
+        Assert.Equal((request.RequestGroupId, Micro(T0)), (first.RequestId, first.RequestAt!.Value));
         Assert.Equal(new ImageEvent(EventTypes.Received, Micro(T0)), first.LatestEvent);
         Assert.Equal("sha", added[1].BlobSha256);
 
         Assert.Equal(first, await Catalog.Images.GetAsync(org.Id, first.Id)); // stored exactly as returned
         Assert.Equal([new ImageEvent(EventTypes.Received, Micro(T0))], await Catalog.Images.GetEventsAsync(org.Id, first.Id));
         Assert.Equal(2, await Catalog.Queue.CountAsync());
-    }
-
-    [Fact]
-    public async Task Ids_are_stored_as_16_byte_blobs_and_times_as_unix_microseconds()
-    {
-        var (org, ds) = await OrgAndDatasetAsync();
-        var image = (await AddAsync(org.Id, ds.Id, T0, Img("p")))[0];
-
-        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM images WHERE typeof(id) = 'blob' AND length(id) = 16 AND id = @id",
-            ("@id", image.Id.ToByteArray())));
-        long micros = (T0.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-        Assert.Equal(micros, Scalar("SELECT created_at FROM images"));
-        Assert.Equal(micros, Scalar("SELECT at FROM image_events"));
-        Assert.Equal(T0.ToUnixTimeSeconds(), micros / 1_000_000);
     }
 
     [Fact]
@@ -65,12 +53,12 @@ public sealed class ImageTests : CatalogTestBase
         var (org, ds) = await OrgAndDatasetAsync();
         var original = (await AddAsync(org.Id, ds.Id, T0, Img("p", "u", """{"v":1}""")))[0];
         var t1 = T0.AddMinutes(1);
-        var request = Guid.NewGuid();
 
-        var kept = (await Catalog.Images.AddAsync(org.Id, ds.Id, [Img("p")], "client-2", request, t1))[0];
+        var request = await AddRequestAsync(org.Id, ds.Id, t1, "client-2", Img("p"));
+        var kept = request.Images[0];
         Assert.Equal(original.Id, kept.Id);
         Assert.Equal(("u", """{"v":1}"""), (kept.UserId, kept.MetadataJson));
-        Assert.Equal(("client-2", Micro(t1), request), (kept.UpdatedBy, kept.UpdatedAt, kept.RequestId));
+        Assert.Equal(("client-2", Micro(t1), request.RequestGroupId), (kept.UpdatedBy, kept.UpdatedAt, kept.RequestId));
         Assert.Equal((Client, Micro(T0)), (kept.CreatedBy, kept.CreatedAt));
         Assert.Equal(original.LatestEvent, kept.LatestEvent);
 
@@ -89,7 +77,7 @@ public sealed class ImageTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var image = (await AddAsync(org.Id, ds.Id, T0, Img("p", blob: "old")))[0];
-        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), 3, T0))[0];
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0))[0];
         Assert.True(await Catalog.Queue.CompleteAsync(job, "w", Failed(image.Id, T0.AddSeconds(1)), T0.AddSeconds(1)));
         Assert.Equal(0, await Catalog.Queue.CountAsync());
 
@@ -105,7 +93,7 @@ public sealed class ImageTests : CatalogTestBase
             [EventTypes.Received, EventTypes.Error, EventTypes.Received],
             (await Catalog.Images.GetEventsAsync(org.Id, image.Id))!.Select(e => e.EventType));
 
-        var retry = Assert.Single(await Catalog.Queue.ClaimAsync("w", 5, TimeSpan.FromMinutes(1), 3, t2));
+        var retry = Assert.Single(await Catalog.Queue.ClaimAsync("w", 5, TimeSpan.FromMinutes(1), t2));
         Assert.Equal((image.Id, 1, "new"), (retry.ImageId, retry.Attempt, retry.BlobSha256));
     }
 
@@ -114,7 +102,7 @@ public sealed class ImageTests : CatalogTestBase
     {
         var (org, ds) = await OrgAndDatasetAsync();
         var image = (await AddAsync(org.Id, ds.Id, T0, Img("p")))[0];
-        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), 3, T0))[0];
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0))[0];
         await Catalog.Queue.CompleteAsync(job, "w", Completed(image.Id, T0), T0);
 
         var again = (await AddAsync(org.Id, ds.Id, T0.AddMinutes(1), Img("p", metadata: """{"x":true}""")))[0];
@@ -130,7 +118,9 @@ public sealed class ImageTests : CatalogTestBase
         var (_, ds) = await OrgAndDatasetAsync("a");
         var other = await OrgAsync("b");
 
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => AddAsync(other.Id, ds.Id, T0, Img("p")));
+        Assert.Null(await Catalog.Images.AddAsync(other.Id, ds.Id, [Img("p")], (_, image) => throw new InvalidOperationException("not asked")));
+        Assert.Null(await new AssetService(Catalog, new MemoryBlobStore(), new FixedTime(T0)).AddAsync(new Caller(other.Id, Client), ds.Id, [Img("p")], default));
+        Assert.Null(await new AssetService(Catalog, new MemoryBlobStore(), new FixedTime(T0)).AddAsync(new Caller(other.Id, Client), ds.Id, [], default));
         Assert.Equal(0, Scalar("SELECT COUNT(*) FROM images"));
     }
 
@@ -156,7 +146,7 @@ public sealed class ImageTests : CatalogTestBase
         var (org, ds) = await OrgAndDatasetAsync("a");
         var other = await OrgAsync("b");
         var added = await AddAsync(org.Id, ds.Id, T0, Img("x"), Img("y"));
-        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), 3, T0))[0];
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0))[0];
         await Catalog.Queue.CompleteAsync(job, "w", Failed(job.ImageId, T0.AddSeconds(3)), T0.AddSeconds(3));
 
         var statuses = await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, ["y", "nope", "x"]);
@@ -245,28 +235,60 @@ public sealed class ImageTests : CatalogTestBase
         Assert.True(readTime < TimeSpan.FromSeconds(2), $"reading 2x1000 took {readTime}");
     }
 
-    [Theory]
-    [InlineData("SELECT id FROM images WHERE id = @a AND org_id = @b", "USING INDEX sqlite_autoindex_images_1")]
-    [InlineData("SELECT id FROM images WHERE dataset_id = @a AND path = @c AND org_id = @b", "USING INDEX sqlite_autoindex_images_2")]
-    [InlineData("SELECT e.seq FROM images i LEFT JOIN image_events e ON e.image_id = i.id WHERE i.id = @a AND i.org_id = @b ORDER BY e.seq", "ix_image_events_image")]
-    public void Point_reads_search_an_index(string sql, string expected)
+    [Fact]
+    public async Task The_store_writes_what_the_admission_says_and_queues_only_when_told()
     {
-        using var connection = RawConnection();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        cmd.Parameters.AddWithValue("@a", Guid.NewGuid());
-        cmd.Parameters.AddWithValue("@b", Guid.NewGuid());
-        cmd.Parameters.AddWithValue("@c", "p");
-        var plan = new List<string>();
-        using (var r = cmd.ExecuteReader())
+        var (org, ds) = await OrgAndDatasetAsync();
+        var seen = new List<(string Path, bool Existed)>();
+        ImageWrite Admit(ImageRecord? existing, NewImage image)
         {
-            while (r.Read())
-            {
-                plan.Add(r.GetString(3));
-            }
+            seen.Add((image.Path, existing is not null));
+            var record = existing ?? new ImageRecord(Guid.NewGuid(), org.Id, ds.Id, image.Path, null, image.MetadataJson, ImageStatus.Pending,
+                null, null, null, null, Client, T0, Client, T0, null, null, new ImageEvent(EventTypes.Received, T0));
+            return new ImageWrite(record with { MetadataJson = image.MetadataJson }, Enqueue: image.Path == "queued");
         }
 
-        Assert.Contains(plan, line => line.Contains(expected, StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN", StringComparison.Ordinal));
+        var first = await Catalog.Images.AddAsync(org.Id, ds.Id, [Img("queued", metadata: "{}"), Img("quiet")], Admit);
+        Assert.NotNull(first);
+        Assert.Equal(["queued", "quiet"], first.Select(i => i.Path));
+        Assert.Equal(1, await Catalog.Queue.CountAsync());
+        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM image_events"));
+        Assert.Equal(first[1], await Catalog.Images.GetAsync(org.Id, first[1].Id));
+
+        var second = await Catalog.Images.AddAsync(org.Id, ds.Id, [Img("quiet", metadata: """{"k":1}""")], Admit);
+        Assert.Equal(first[1].Id, second![0].Id);
+        Assert.Equal("""{"k":1}""", (await Catalog.Images.GetAsync(org.Id, first[1].Id))!.MetadataJson);
+        Assert.Equal([("queued", false), ("quiet", false), ("quiet", true)], seen);
+        Assert.Equal(2, Scalar("SELECT COUNT(*) FROM images"));
+    }
+
+    [Fact]
+    public async Task UsesBlob_looks_at_every_organization()
+    {
+        var (a, dsA) = await OrgAndDatasetAsync("a");
+        var (b, dsB) = await OrgAndDatasetAsync("b");
+        await AddAsync(a.Id, dsA.Id, T0, Img("upload://x/1.jpg", blob: "x"));
+        await AddAsync(b.Id, dsB.Id, T0, Img("upload://y/1.jpg", blob: "y"));
+
+        Assert.True(await Catalog.Images.UsesBlobAsync("x"));
+        Assert.True(await Catalog.Images.UsesBlobAsync("y"));
+        Assert.False(await Catalog.Images.UsesBlobAsync("z"));
+        await Catalog.Datasets.DeleteAsync(a.Id, dsA.Id);
+        Assert.False(await Catalog.Images.UsesBlobAsync("x"));
+    }
+
+    [Fact]
+    public async Task Statuses_of_file_paths_are_looked_up_in_one_spelling_and_answered_as_asked()
+    {
+        var (org, ds) = await OrgAndDatasetAsync();
+        var added = await AddAsync(org.Id, ds.Id, T0, Img("file:///srv/a/../photos/x.jpg"));
+        Assert.Equal("file:///srv/photos/x.jpg", added[0].Path);
+
+        var statuses = await new AssetService(Catalog, new MemoryBlobStore(), new FixedTime(T0))
+            .GetStatusesAsync(org.Id, ds.Id, ["file:///srv/./photos/x.jpg", "file:///srv/photos/x.jpg", "file:///srv/other.jpg"], default);
+        Assert.Equal(["file:///srv/./photos/x.jpg", "file:///srv/photos/x.jpg", "file:///srv/other.jpg"], statuses.Select(s => s.Path));
+        Assert.Equal([added[0].Id, added[0].Id, (Guid?)null], statuses.Select(s => s.ImageId));
     }
 }
+
+public sealed class SqliteImageTests() : ImageTests(new SqliteTestEngine());

@@ -1,0 +1,12 @@
+using Iris.Catalog;
+using Iris.Catalog.Sqlite;
+
+namespace Iris.Cli.Hosting;
+
+/// <summary>The one place that knows the catalog engines: the options choose one, everything else sees <see cref="ICatalog"/>.</summary>
+public static class CatalogEngines
+{
+    /// <summary>The embedded SQLite catalog in the data folder.</summary>
+    public static Task<ICatalog> OpenAsync(IrisOptions options, CancellationToken ct) =>
+        Task.FromResult<ICatalog>(new SqliteCatalog(options.CatalogPath));
+}

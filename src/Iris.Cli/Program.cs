@@ -1,16 +1,35 @@
 using Iris.Cli.Commands;
 using Spectre.Console.Cli;
 
-var app = new CommandApp();
 // Piped or redirected output gets wide tables instead of 80 columns.
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
+
+// The node commands read their settings from IrisOptions' declarations (flags, IRIS_* variables, a settings file).
+if (args is ["serve" or "worker", ..])
+{
+    try
+    {
+        return await ServeCommand.RunAsync(args[0], args[1..], CancellationToken.None);
+    }
+    catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or Iris.ServiceUnavailableException)
+    {
+        await Console.Error.WriteLineAsync($"iris {args[0]}: {e.Message}");
+        return ExitCodes.Failure;
+    }
+}
+
+var app = new CommandApp();
 
 app.Configure(config =>
 {
     config.SetApplicationName("iris");
-    config.AddCommand<ServeCommand>("serve")
-        .WithDescription("Run the Iris server on the embedded catalog in the data folder.")
+    config.Settings.StrictParsing = true; // an unknown option is an error, never silently ignored
+    config.AddCommand<NodeCommandPlaceholder>("serve")
+        .WithDescription("Run an Iris node: the API and ingestion workers (--no-workers: the API only). 'iris serve --help' lists its settings.")
         .WithExample("serve", "--urls", "http://127.0.0.1:8080", "--data", "./iris-data", "--allow-root", "/srv/photos");
+    config.AddCommand<NodeCommandPlaceholder>("worker")
+        .WithDescription("Run ingestion workers only, on the catalog (--database) and blob store (--blobs) the API nodes use.")
+        .WithExample("worker", "--database", "Host=db;Username=iris;Password=...;Database=iris", "--blobs", "s3://bucket/iris/");
     config.AddBranch("admin", admin =>
     {
         admin.SetDescription("Administer a data folder directly (no server needed).");

@@ -1,97 +1,102 @@
 namespace Iris;
 
-/// <summary>Server settings; filled from command-line flags and IRIS_* environment variables.</summary>
+/// <summary>
+/// A node's settings, each declared once here with its flag: the loader (<c>Iris.Server.Hosting.SettingsLoader</c>)
+/// reads the flag, the <c>IRIS_*</c> variable named after it and the optional settings file from this declaration,
+/// checks its range, and <c>iris serve --help</c> and the README's table are made from it.
+/// </summary>
 public sealed class IrisOptions
 {
-    /// <summary>This node's folder: the embedded catalog, uploads and previews unless they live elsewhere, scratch files, the first-start credential.</summary>
+    [Setting("--urls", "Addresses to listen on, ';'-separated (a worker node answers only GET /healthz there).", Value = "URLS")]
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    [Setting("--data", "This node's folder: the embedded catalog (catalog.db) and blobs unless --database and --blobs say otherwise, scratch files, the first-start credential. One server per folder.", Value = "DIR")]
     public string DataDirectory { get; set; } = "./iris-data";
 
-    /// <summary>What this process runs: the API, the ingestion workers, or both.</summary>
-    public IrisRoles Roles { get; set; } = IrisRoles.Api | IrisRoles.Workers;
+    [Setting("--database", "The catalog: none for SQLite in the data folder; a PostgreSQL connection string (Host=...;Username=...;Password=...;Database=...) or postgres:// URL for several nodes.", Value = "CONNECTION", Secret = true)]
+    public string? Database { get; set; }
 
-    /// <summary>Folders that <c>file:///</c> paths may point into. Empty: no local file can be added.</summary>
+    [Setting("--blobs", "Where uploads and previews are kept: none for the data folder's blobs/; s3://bucket/prefix/ for an S3 bucket (same endpoint, region and credentials as s3:// paths).", Value = "URL")]
+    public string? Blobs { get; set; }
+
+    [Setting("--allow-root", "A folder file:/// paths may point into; repeat for several (the variable is ':'-separated). Anything else is permission_denied.", Value = "DIR", Env = "IRIS_ALLOW_ROOTS")]
     public List<string> AllowedRoots { get; set; } = [];
 
-    /// <summary>Ingestion workers running in parallel.</summary>
+    [Setting("--workers", "Ingestion workers in this process.", Value = "N", Min = 1, Max = 256, DefaultText = "one per core")]
     public int Workers { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>
-    /// How long a claimed job is held before another worker may take it over; the worker holding it renews it every
-    /// third of that while it works, so this is how soon a crashed worker's images are taken up again.
-    /// </summary>
+    [Setting("--lease", "Seconds a claimed image is held; its worker renews it every third of that, so a crashed worker's images are taken up again after at most this long.", Value = "S", Min = 3, Max = 3600, Unit = SettingUnit.Seconds)]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a stopping worker (SIGTERM) lets its current image finish before handing it back.</summary>
+    [Setting("--shutdown-grace", "Seconds a stopping worker (SIGTERM) lets its current images finish before handing them back.", Value = "S", Min = 0, Max = 600, Unit = SettingUnit.Seconds)]
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many times a job may be claimed before its image ends in error.</summary>
+    [Setting("--max-attempts", "Claims an image may take (each crash or lost lease is one) before it ends as unknown.", Value = "N", Min = 1, Max = 100)]
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Longest time one image may take to ingest before it ends in error.</summary>
+    [Setting("--image-timeout", "Seconds one image may take to ingest before it ends as unknown.", Value = "S", Min = 1, Max = 86400, Unit = SettingUnit.Seconds)]
     public TimeSpan ImageTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Largest image file ingested, in bytes (<c>file_too_large</c> beyond).</summary>
+    [Setting("--max-image-bytes", "Larger files end as file_too_large.", Value = "BYTES", Min = 1)]
     public long MaxImageBytes { get; set; } = 512L * 1024 * 1024;
 
-    /// <summary>Largest image by pixel count (<c>resolution_out_of_spec</c> beyond).</summary>
+    [Setting("--max-pixels", "Larger images end as resolution_out_of_spec (read from the header).", Value = "PIXELS", Min = 1)]
     public long MaxPixels { get; set; } = 100_000_000;
 
     /// <summary>
-    /// Longest side allowed (<c>resolution_out_of_spec</c> beyond): decoding memory grows with an image's width, so a
-    /// 2,097,184×32 picture, well under the pixel limit, took 3.4 GB; 32,768 px wide takes about 64 MB.
+    /// Decoding memory grows with an image's width, so a 2,097,184×32 picture, well under the pixel limit, took 3.4 GB;
+    /// 32,768 px wide takes about 64 MB.
     /// </summary>
+    [Setting("--max-side", "Images with a longer side end as resolution_out_of_spec (decoding memory grows with the width).", Value = "PIXELS", Min = 1, Max = int.MaxValue)]
     public int MaxSide { get; set; } = 32_768;
 
-    /// <summary>Largest multipart upload request, in bytes.</summary>
+    [Setting("--max-upload-bytes", "Largest multipart upload request (413 beyond).", Value = "BYTES", Min = 1)]
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
 
-    /// <summary>Largest JSON request body, in bytes.</summary>
+    [Setting("--max-json-bytes", "Largest JSON request body (413 beyond).", Value = "BYTES", Min = 1024, Max = 1L << 31)]
     public long MaxJsonBodyBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>S3 endpoint URL (an S3-compatible store); null: AWS_ENDPOINT_URL_S3 or AWS S3 itself.</summary>
+    [Setting("--s3-endpoint", "S3-compatible endpoint for s3:// paths and an s3:// --blobs (then AWS_ENDPOINT_URL_S3; default AWS S3).", Value = "URL", HttpUrl = true)]
     public string? S3Endpoint { get; set; }
 
-    /// <summary>S3 region; null: AWS_REGION or the profile (with an endpoint and no region, us-east-1 signs).</summary>
+    [Setting("--s3-region", "S3 region (then AWS_REGION or the AWS profile; us-east-1 when only an endpoint is set).", Value = "REGION")]
     public string? S3Region { get; set; }
 
-    /// <summary>Address buckets as endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores need it).</summary>
+    [Setting("--s3-force-path-style", "Address S3 as endpoint/bucket/key, as MinIO, s3rver and most S3-compatible stores need.")]
     public bool S3ForcePathStyle { get; set; }
 
-    /// <summary>Lets http(s):// images come from loopback, private and link-local addresses (tests, on-premise servers).</summary>
+    [Setting("--allow-private-network", "Let http(s):// paths reach loopback, private and link-local addresses (on-premise servers, tests).")]
     public bool AllowPrivateNetwork { get; set; }
 
-    /// <summary>Longest wait of a remote fetch (HTTP, S3) for an answer or for the next bytes of a body.</summary>
+    [Setting("--http-timeout", "Seconds to wait for each answer or the next bytes of a download (not a total).", Value = "S", Min = 0.001, Max = 3600, Unit = SettingUnit.Seconds)]
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Retries of a remote fetch after a transient failure (timeout, 5xx, 429, broken connection); then broken_url.</summary>
+    [Setting("--http-retries", "Retries of timeouts, 5xx and 429, then broken_url.", Value = "N", Min = 0, Max = 10)]
     public int HttpRetries { get; set; } = 3;
 
-    /// <summary>Wait before the first retry; doubled for each next one, with jitter (a Retry-After up to 10 s wins).</summary>
+    [Setting("--http-retry-delay-ms", "First retry delay, doubled each retry, with jitter; Retry-After honoured up to 10 s.", Value = "MS", Min = 0, Max = 60_000, Unit = SettingUnit.Milliseconds)]
     public TimeSpan HttpRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>HTTP redirects followed per image; one more is broken_url.</summary>
+    [Setting("--max-redirects", "More HTTP redirects end as broken_url.", Value = "N", Min = 0, Max = 20)]
     public int MaxRedirects { get; set; } = 5;
 
-    /// <summary>Requests per second one credential may make on average; 0 turns the limit off.</summary>
+    [Setting("--rate-limit", "Requests per second one credential may make on average on this node (token bucket); 0 = no limit; beyond: 429 with Retry-After.", Value = "N", Min = 0, Max = 1_000_000)]
     public int RateLimitPerSecond { get; set; } = 1000;
 
-    /// <summary>Requests one credential may make at once above the average (the token bucket's size).</summary>
+    [Setting("--rate-limit-burst", "Requests a credential may make at once above that average.", Value = "N", Min = 1, Max = 10_000_000)]
     public int RateLimitBurst { get; set; } = 2000;
 
-    /// <summary>
-    /// Refused tokens (401) one client address may send per second on average (burst ten times that); beyond, its
-    /// tokens with client ids the server does not know get 429 before any catalog lookup. 0 turns the limit off.
-    /// </summary>
+    [Setting("--auth-failure-limit", "Refused tokens per second one client address may send (10 times that at once); beyond, tokens with client ids the node does not know get 429 before any catalog lookup; 0 = no limit.", Value = "N", Min = 0, Max = 1_000_000)]
     public int AuthFailuresPerSecond { get; set; } = 50;
 
-    /// <summary>Longest time a client may take to send a request's headers; slower connections are closed.</summary>
+    [Setting("--headers-timeout", "Seconds a client may take to send request headers; slower connections are closed.", Value = "S", Min = 1, Max = 3600, Unit = SettingUnit.Seconds)]
     public TimeSpan HeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// Slowest a client may send a request body or read an answer, in bytes per second, after a grace of
-    /// <see cref="MinDataRateGrace"/>; slower connections are closed (slow-loris). 0 turns the check off.
-    /// </summary>
+    [Setting("--min-data-rate", "Bytes/s a client must keep up when sending a body or reading an answer, after 5 s of grace; 0 = no check.", Value = "B", Min = 0, Max = 100_000_000)]
     public int MinDataRate { get; set; } = 1024;
+
+    /// <summary>What this process runs: the API, the ingestion workers, or both (chosen by the command, not a setting).</summary>
+    public IrisRoles Roles { get; set; } = IrisRoles.Api | IrisRoles.Workers;
 
     public static readonly TimeSpan MinDataRateGrace = TimeSpan.FromSeconds(5);
 
@@ -107,4 +112,48 @@ public enum IrisRoles
 
     /// <summary>Ingestion workers; a worker-only node serves <c>/healthz</c> and nothing else.</summary>
     Workers = 2,
+}
+
+/// <summary>A setting that cannot be used; its message is one sentence for the person who wrote it.</summary>
+public sealed class SettingsException(string message) : Exception(message);
+
+/// <summary>How a <see cref="TimeSpan"/> setting is written.</summary>
+public enum SettingUnit
+{
+    None,
+    Seconds,
+    Milliseconds,
+}
+
+/// <summary>
+/// Declares a setting of <see cref="IrisOptions"/>: its flag, and from it its variable (<c>--max-pixels</c> is
+/// <c>IRIS_MAX_PIXELS</c> unless <see cref="Env"/> says otherwise) and its settings-file key (<c>max-pixels</c>).
+/// A setting without <see cref="Value"/> is a switch (true when given).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class SettingAttribute(string flag, string description) : Attribute
+{
+    public string Flag { get; } = flag;
+    public string Description { get; } = description;
+
+    /// <summary>The placeholder of the value in help (<c>--workers N</c>); null for a switch.</summary>
+    public string? Value { get; init; }
+
+    public string? Env { get; init; }
+    public double Min { get; init; } = double.NaN;
+    public double Max { get; init; } = double.NaN;
+    public SettingUnit Unit { get; init; }
+
+    /// <summary>How help shows the default, when its value depends on the machine.</summary>
+    public string? DefaultText { get; init; }
+
+    /// <summary>The value must be an absolute http:// or https:// URL.</summary>
+    public bool HttpUrl { get; init; }
+
+    /// <summary>The value may hold a password: it is never echoed in an error message.</summary>
+    public bool Secret { get; init; }
+
+    public string Key => Flag.TrimStart('-');
+
+    public string Variable => Env ?? "IRIS_" + Key.Replace('-', '_').ToUpperInvariant();
 }

@@ -16,10 +16,8 @@ namespace Iris.Server;
 /// <summary>Builds and runs an Iris node (API, workers or both) on the catalog and blob store its options name.</summary>
 public static class IrisServer
 {
-    public const string DefaultUrls = "http://127.0.0.1:8080";
-
     /// <param name="openCatalog">Opens the catalog engine the options choose (the one place that knows the engines).</param>
-    public static async Task RunAsync(IrisOptions options, string urls, Func<IrisOptions, CancellationToken, Task<ICatalog>> openCatalog, CancellationToken ct = default)
+    public static async Task RunAsync(IrisOptions options, Func<IrisOptions, CancellationToken, Task<ICatalog>> openCatalog, CancellationToken ct = default)
     {
         NativeAllocator.LimitArenas();
         using var dataFolder = DataFolder.Acquire(options.DataDirectory);
@@ -32,15 +30,15 @@ public static class IrisServer
         await catalog.MigrateAsync(ct);
         await CredentialBootstrap.RunAsync(catalog, options, Console.Out, !Console.IsOutputRedirected, ct);
 
-        var app = Build(options, urls, catalog, BlobStores.Create(options), temp);
+        var app = Build(options, catalog, BlobStores.Create(options), temp);
         await app.StartAsync(ct);
         await app.WaitForShutdownAsync(ct);
     }
 
-    public static WebApplication Build(IrisOptions options, string urls, ICatalog catalog, IBlobStore blobs, TempFolder temp)
+    public static WebApplication Build(IrisOptions options, ICatalog catalog, IBlobStore blobs, TempFolder temp)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseUrls(urls);
+        builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // 1000 UUIDs (or paths) in a query string make a request line of ~60 KB and more.

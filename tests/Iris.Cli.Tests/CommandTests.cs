@@ -139,6 +139,28 @@ public sealed class CommandTests(CliFixture fixture)
     }
 
     [Fact]
+    public async Task Unknown_options_and_bad_settings_are_refused_at_start()
+    {
+        var bogus = await fixture.IrisAsync("serve", "--bogus", "1");
+        Assert.Equal(2, bogus.ExitCode);
+        Assert.Contains("Unknown option --bogus", bogus.Stderr);
+        var typo = await fixture.IrisAsync("serve", "--max-pixel", "5"); // not --max-pixels
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("Unknown option --max-pixel", typo.Stderr);
+        var bad = await fixture.IrisWithAsync(new Dictionary<string, string> { ["IRIS_WORKERS"] = "lots" }, "worker");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--workers must be a whole number from 1 to 256, not 'lots' (from IRIS_WORKERS).", bad.Stderr);
+        var client = await fixture.IrisAsync("datasets", "list", "--bogus");
+        Assert.Equal(2, client.ExitCode);
+        Assert.Contains("Unknown option 'bogus'", client.Stderr);
+
+        var help = await fixture.IrisAsync("serve", "--help");
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("--max-pixels PIXELS", help.Stdout);
+        Assert.Contains("IRIS_MAX_PIXELS", help.Stdout);
+    }
+
+    [Fact]
     public async Task Help_shows_examples()
     {
         var result = await fixture.IrisAsync("ingest", "--help");
@@ -148,7 +170,7 @@ public sealed class CommandTests(CliFixture fixture)
         Assert.Contains("ingest holidays", result.Stdout);
 
         var root = await fixture.IrisAsync("--help");
-        foreach (var command in new[] { "serve", "admin", "datasets", "clients", "ingest", "status", "metadata", "preview" })
+        foreach (var command in new[] { "serve", "worker", "admin", "datasets", "clients", "ingest", "status", "metadata", "preview" })
             Assert.Contains(command, root.Stdout);
     }
 

@@ -6,23 +6,13 @@ namespace Iris.Catalog.Sqlite;
 /// <summary>Small helpers shared by the stores: commands, parameters, time and row mapping.</summary>
 internal static class Db
 {
-    private const long UnixEpochTicks = 621_355_968_000_000_000; // DateTime.UnixEpoch.Ticks
-
     /// <summary>Microseconds since the Unix epoch (UTC): the precision the wire format shows.</summary>
-    public static long ToMicros(DateTimeOffset t) => (t.UtcTicks - UnixEpochTicks) / 10;
+    public static long ToMicros(DateTimeOffset t) => CatalogTime.ToMicros(t);
 
-    public static DateTimeOffset FromMicros(long micros) => new(UnixEpochTicks + micros * 10, TimeSpan.Zero);
+    public static DateTimeOffset FromMicros(long micros) => CatalogTime.FromMicros(micros);
 
     /// <summary>The instant as the catalog stores it, so returned records equal what a later read gives.</summary>
-    public static DateTimeOffset Truncate(DateTimeOffset t) => FromMicros(ToMicros(t));
-
-    public static ImageRecord Truncate(ImageRecord r) => r with
-    {
-        CreatedAt = Truncate(r.CreatedAt),
-        UpdatedAt = Truncate(r.UpdatedAt),
-        RequestAt = r.RequestAt is { } requestAt ? Truncate(requestAt) : null,
-        LatestEvent = r.LatestEvent is { } e ? e with { At = Truncate(e.At) } : null,
-    };
+    public static DateTimeOffset Truncate(DateTimeOffset t) => CatalogTime.Truncate(t);
 
     public static SqliteCommand Command(this SqliteConnection connection, SqliteTransaction? tx, string sql)
     {

@@ -64,7 +64,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             }
 
             var (record, enqueue) = admit(existing, item);
-            record = Db.Truncate(record);
+            record = CatalogTime.Truncate(record);
             if (existing is null)
             {
                 insertParameters.Bind(record);

@@ -158,3 +158,5 @@ public abstract class DatasetTests(TestEngine engine) : CatalogTestBase(engine)
 }
 
 public sealed class SqliteDatasetTests() : DatasetTests(new SqliteTestEngine());
+
+public sealed class PostgresDatasetTests() : DatasetTests(new PostgresTestEngine());

@@ -292,3 +292,5 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
 }
 
 public sealed class SqliteImageTests() : ImageTests(new SqliteTestEngine());
+
+public sealed class PostgresImageTests() : ImageTests(new PostgresTestEngine());

@@ -101,3 +101,5 @@ public abstract class OrganizationAndCredentialTests(TestEngine engine) : Catalo
 }
 
 public sealed class SqliteOrganizationAndCredentialTests() : OrganizationAndCredentialTests(new SqliteTestEngine());
+
+public sealed class PostgresOrganizationAndCredentialTests() : OrganizationAndCredentialTests(new PostgresTestEngine());

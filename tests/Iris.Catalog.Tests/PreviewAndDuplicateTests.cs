@@ -132,3 +132,5 @@ public abstract class PreviewAndDuplicateTests(TestEngine engine) : CatalogTestB
 }
 
 public sealed class SqlitePreviewAndDuplicateTests() : PreviewAndDuplicateTests(new SqliteTestEngine());
+
+public sealed class PostgresPreviewAndDuplicateTests() : PreviewAndDuplicateTests(new PostgresTestEngine());

@@ -165,3 +165,5 @@ public abstract class WorkerTests(TestEngine engine) : CatalogTestBase(engine)
 }
 
 public sealed class SqliteWorkerTests() : WorkerTests(new SqliteTestEngine());
+
+public sealed class PostgresWorkerTests() : WorkerTests(new PostgresTestEngine());

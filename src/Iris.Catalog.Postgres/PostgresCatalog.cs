@@ -1,0 +1,174 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Iris.Catalog.Postgres;
+
+/// <summary>
+/// The catalog on PostgreSQL, for several stateless nodes: every node opens the same database. Connections come
+/// from one Npgsql pool; a database that is down, restarting or unreachable surfaces as
+/// <see cref="CatalogUnavailableException"/> within the connect timeout (the API answers 503, workers back off),
+/// never as an image error. Migrations run under an advisory lock, so nodes may start at once.
+/// </summary>
+public sealed class PostgresCatalog : ICatalog
+{
+    /// <summary>The channel AddAsync and ReleaseAsync notify when they queue jobs.</summary>
+    internal const string JobsChannel = "iris_jobs";
+
+    private readonly JobListener _listener;
+
+    private PostgresCatalog(NpgsqlDataSource source)
+    {
+        Source = source;
+        _listener = new JobListener(source, Signal);
+        Organizations = new PostgresOrganizationStore(this);
+        Credentials = new PostgresCredentialStore(this);
+        Datasets = new PostgresDatasetStore(this);
+        Images = new PostgresImageStore(this);
+        Queue = new PostgresIngestionQueue(this, _listener);
+        Locks = new PostgresLocks(this);
+    }
+
+    /// <summary>A catalog on the database the connection string (or <c>postgres://</c> URL) names; nothing is opened yet.</summary>
+    public static PostgresCatalog Create(string connection)
+    {
+        var builder = PostgresConnectionString.Parse(connection);
+        return new PostgresCatalog(new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
+    }
+
+    internal NpgsqlDataSource Source { get; }
+
+    /// <summary>Wakes this process's workers: after its own commits that queue jobs, and on other nodes' NOTIFY.</summary>
+    internal JobSignal Signal { get; } = new();
+
+    public IOrganizationStore Organizations { get; }
+    public ICredentialStore Credentials { get; }
+    public IDatasetStore Datasets { get; }
+    public IImageStore Images { get; }
+    public IIngestionQueue Queue { get; }
+    public ICatalogLocks Locks { get; }
+
+    public Task<int> MigrateAsync(CancellationToken ct = default) => MigrateAsync(PgMigrations.All, ct);
+
+    internal Task<int> MigrateAsync(IReadOnlyList<PgMigration> migrations, CancellationToken ct) =>
+        RunAsync(connection => PgMigrations.ApplyAsync(connection, migrations, ct), ct);
+
+    public Task PingAsync(CancellationToken ct = default) => RunAsync(async connection =>
+    {
+        await using var cmd = new NpgsqlCommand("SELECT 1", connection);
+        await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return true;
+    }, ct);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a pooled connection; a database that cannot be reached becomes
+    /// <see cref="CatalogUnavailableException"/>. Deadlocks and serialization failures are retried a few times.
+    /// </summary>
+    internal Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) => GuardAsync(async () =>
+    {
+        await using var connection = await Source.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await work(connection).ConfigureAwait(false);
+    }, ct);
+
+    /// <summary><see cref="RunAsync{T}"/> for work that opens its own connections.</summary>
+    internal async Task<T> GuardAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await work().ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 5)
+            {
+                await Task.Delay(Random.Shared.Next(5, 50) * attempt, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
+            {
+                throw new CatalogUnavailableException("The catalog database cannot be reached; retry in a moment.", e);
+            }
+        }
+    }
+
+    /// <summary>Down, restarting, refusing connections or cut off: not a fault of the statement.</summary>
+    internal static bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exceptions
+                                || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) // shutting down, starting up
+                                || pg.SqlState.StartsWith("53", StringComparison.Ordinal), // out of connections, disk, memory
+        NpgsqlException => true, // transport: refused, reset, timed out
+        SocketException or IOException or TimeoutException => true,
+        _ => false,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await Source.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>Reads a <c>--database</c> value: an Npgsql connection string or a <c>postgres://user:password@host:port/db?param=value</c> URL.</summary>
+public static class PostgresConnectionString
+{
+    public static bool Handles(string database) =>
+        database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+        || database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+        || database.Contains('=', StringComparison.Ordinal);
+
+    public static NpgsqlConnectionStringBuilder Parse(string database)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        if (database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Uri.TryCreate(database, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+                throw new SettingsException("--database: not a valid postgres://user:password@host:port/database URL.");
+            builder = new NpgsqlConnectionStringBuilder { Host = uri.Host };
+            if (uri.Port > 0) builder.Port = uri.Port;
+            if (uri.UserInfo.Length > 0)
+            {
+                var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+                builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+                if (colon >= 0) builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+            }
+            var name = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+            if (name.Length > 0) builder.Database = name;
+            foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+                var value = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]);
+                try
+                {
+                    builder[key.Equals("sslmode", StringComparison.OrdinalIgnoreCase) ? "SSL Mode" : key] = value;
+                }
+                catch (ArgumentException)
+                {
+                    throw new SettingsException($"--database: '{key}' is not a connection parameter Npgsql knows.");
+                }
+            }
+        }
+        else
+        {
+            try
+            {
+                builder = new NpgsqlConnectionStringBuilder(database);
+            }
+            catch (ArgumentException e)
+            {
+                // The message names the key, never the value (it may be the password).
+                throw new SettingsException($"--database: not a valid PostgreSQL connection string ({e.Message.Split('\n')[0]}).");
+            }
+        }
+        if (string.IsNullOrEmpty(builder.Host)) throw new SettingsException("--database: the connection string names no Host.");
+
+        // Bounded waits: a database that is down answers 503 within seconds, not after the default 15 s + 30 s.
+        if (!database.Contains("Timeout", StringComparison.OrdinalIgnoreCase)) builder.Timeout = 5;
+        if (!database.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = 30;
+        if (!database.Contains("Keepalive", StringComparison.OrdinalIgnoreCase)) builder.KeepAlive = 15;
+        builder.ApplicationName ??= "iris";
+        // The hot reads are a handful of statements: prepared once per physical connection.
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 32;
+        builder.AutoPrepareMinUsages = 2;
+        return builder;
+    }
+}

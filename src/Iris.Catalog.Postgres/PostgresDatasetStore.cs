@@ -1,0 +1,99 @@
+using System.Data;
+using Iris.Models;
+using Npgsql;
+
+namespace Iris.Catalog.Postgres;
+
+internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
+{
+    public Task<Dataset?> TryCreateAsync(Dataset dataset, CancellationToken ct = default) => db.RunAsync(async connection =>
+    {
+        await using var cmd = connection.Command("""
+            INSERT INTO datasets (id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
+            ON CONFLICT (org_id, name) DO NOTHING
+            """);
+        var inserted = await cmd.Uuid(dataset.Id).Uuid(dataset.OrgId).Text(dataset.Name).Text(dataset.Description)
+            .Text(dataset.CreatedBy).Time(dataset.CreatedAt).Text(dataset.UpdatedBy).Time(dataset.UpdatedAt).ExecuteNonQueryAsync(ct);
+        return inserted == 0
+            ? null
+            : dataset with { CreatedAt = CatalogTime.Truncate(dataset.CreatedAt), UpdatedAt = CatalogTime.Truncate(dataset.UpdatedAt), ImageCount = 0 };
+    }, ct);
+
+    public Task<Dataset?> GetAsync(Guid orgId, Guid datasetId, CancellationToken ct = default) =>
+        db.RunAsync(connection => GetAsync(connection, null, orgId, datasetId, lockRow: false, ct), ct);
+
+    public Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return db.RunAsync<(IReadOnlyList<Dataset>, long)>(async connection =>
+        {
+            // One snapshot so the page and the total agree.
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            long total;
+            await using (var count = connection.Command("SELECT COUNT(*) FROM datasets WHERE org_id = $1", tx))
+            {
+                total = (long)(await count.Uuid(orgId).ExecuteScalarAsync(ct))!;
+            }
+            var items = new List<Dataset>(Math.Min(limit, 1000));
+            await using (var page = connection.Command($"""
+                SELECT {PgRows.DatasetColumns} FROM datasets WHERE org_id = $1
+                ORDER BY created_at, id LIMIT $2 OFFSET $3
+                """, tx))
+            {
+                await using var r = await page.Uuid(orgId).Arg<long>(limit).Arg<long>(offset).ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) items.Add(PgRows.ReadDataset(r));
+            }
+            await tx.CommitAsync(ct);
+            return (items, total);
+        }, ct);
+    }
+
+    public Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default) => db.RunAsync(async connection =>
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // The row lock waits for adds in flight (they hold it shared) and keeps new ones out until the commit.
+        var dataset = await GetAsync(connection, tx, orgId, datasetId, lockRow: true, ct);
+        if (dataset is null) return null;
+
+        var blobs = new List<string>();
+        var previews = new List<string>();
+        await using (var select = connection.Command(
+            "SELECT blob_sha256, preview_key FROM images WHERE dataset_id = $1 AND (blob_sha256 IS NOT NULL OR preview_key IS NOT NULL)", tx))
+        {
+            await using var r = await select.Uuid(datasetId).ExecuteReaderAsync(ct);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (await r.ReadAsync(ct))
+            {
+                if (r.NullableString(0) is { } blob && seen.Add(blob)) blobs.Add(blob);
+                if (r.NullableString(1) is { } preview) previews.Add(preview);
+            }
+        }
+
+        // Children first: the foreign keys have no cascade on purpose (deletes stay explicit).
+        await using var batch = new NpgsqlBatch(connection, tx);
+        foreach (var sql in new[]
+                 {
+                     "DELETE FROM image_events e USING images i WHERE e.image_id = i.id AND i.dataset_id = $1",
+                     "DELETE FROM ingestion_jobs j USING images i WHERE j.image_id = i.id AND i.dataset_id = $1",
+                     "DELETE FROM images WHERE dataset_id = $1",
+                     "DELETE FROM datasets WHERE id = $1",
+                 })
+        {
+            batch.BatchCommands.Add(PgRows.BatchCommand(sql, PgRows.UuidParam(datasetId)));
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return new DatasetDeletion(dataset, blobs, previews);
+    }, ct);
+
+    /// <summary>The dataset; with <paramref name="lockRow"/> it stays locked (FOR UPDATE) until the transaction ends.</summary>
+    internal static async Task<Dataset?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid orgId, Guid datasetId, bool lockRow, CancellationToken ct)
+    {
+        await using var cmd = connection.Command(
+            $"SELECT {PgRows.DatasetColumns} FROM datasets WHERE id = $1 AND org_id = $2" + (lockRow ? " FOR UPDATE" : ""), tx);
+        await using var r = await cmd.Uuid(datasetId).Uuid(orgId).ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? PgRows.ReadDataset(r) : null;
+    }
+}

@@ -36,6 +36,7 @@ public static class Extensions
         services.AddSingleton<DatasetService>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<CredentialRateLimiter>();
+        services.AddSingleton<OutageFilter>();
         services.AddSingleton<BearerAuthenticationFilter>();
 
         services.AddIrisIngestion(runWorkers: options.Roles.HasFlag(IrisRoles.Workers));
@@ -53,6 +54,7 @@ public static class Extensions
         if (!app.Services.GetRequiredService<IrisOptions>().Roles.HasFlag(IrisRoles.Api)) return app;
 
         var api = app.MapGroup("/api")
+            .AddEndpointFilter<OutageFilter>() // outermost: the credential lookup may meet the outage too
             .AddEndpointFilter<BearerAuthenticationFilter>();
         api.MapImageApi();
         api.MapDatasetApi();

@@ -27,10 +27,14 @@ public static class IrisServer
         temp.Clean();
 
         await using var catalog = await openCatalog(options, ct);
-        await catalog.MigrateAsync(ct);
-        await CredentialBootstrap.RunAsync(catalog, options, Console.Out, !Console.IsOutputRedirected, ct);
+        await StartupRetry.RunAsync("the catalog", () => catalog.MigrateAsync(ct), ct);
+        await StartupRetry.RunAsync("the catalog", () => CredentialBootstrap.RunAsync(catalog, options, Console.Out, !Console.IsOutputRedirected, ct), ct);
 
-        var app = Build(options, catalog, BlobStores.Create(options), temp);
+        var blobs = BlobStores.Create(options);
+        await using var disposeBlobs = blobs as IAsyncDisposable ?? new DisposeLater(blobs as IDisposable);
+        if (blobs is S3BlobStore s3) await StartupRetry.RunAsync("the blob store", () => s3.CheckAsync(ct), ct);
+
+        var app = Build(options, catalog, blobs, temp);
         await app.StartAsync(ct);
         await app.WaitForShutdownAsync(ct);
     }
@@ -88,5 +92,14 @@ public static class IrisServer
     {
         var phrase = ReasonPhrases.GetReasonPhrase(http.Response.StatusCode);
         return http.Response.WriteAsJsonAsync(new ErrorResponse(phrase.Length > 0 ? phrase : "Error"), IrisJsonContext.Default.ErrorResponse);
+    }
+
+    private sealed class DisposeLater(IDisposable? disposable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            disposable?.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -34,18 +34,18 @@ public sealed class IrisServerProcess : IDisposable
     }
 
     /// <summary>Starts <c>iris serve</c> on a free loopback port and waits for <c>GET /healthz</c> (30 s at most).</summary>
-    public static async Task<IrisServerProcess> StartAsync(
-        string dataDir, IEnumerable<string> allowRoots, string clientId, string clientSecret, string workingDirectory)
+    public static Task<IrisServerProcess> StartAsync(
+        string dataDir, IEnumerable<string> allowRoots, string clientId, string clientSecret, string workingDirectory) =>
+        StartNodeAsync("serve", dataDir, [.. allowRoots.SelectMany(root => new[] { "--allow-root", root })],
+            new Dictionary<string, string> { ["IRIS_CLIENT_ID"] = clientId, ["IRIS_CLIENT_SECRET"] = clientSecret }, workingDirectory);
+
+    /// <summary>Starts <c>iris COMMAND --urls ... --data DIR ARGS</c> (serve or worker) and waits for <c>GET /healthz</c>.</summary>
+    public static async Task<IrisServerProcess> StartNodeAsync(
+        string command, string dataDir, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
         var baseUri = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
-        var psi = DotnetStartInfo(workingDirectory, "serve", "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataDir);
-        foreach (var root in allowRoots)
-        {
-            psi.ArgumentList.Add("--allow-root");
-            psi.ArgumentList.Add(root);
-        }
-        psi.Environment["IRIS_CLIENT_ID"] = clientId;
-        psi.Environment["IRIS_CLIENT_SECRET"] = clientSecret;
+        var psi = DotnetStartInfo(workingDirectory, [command, "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataDir, .. args]);
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
 
         var server = new IrisServerProcess(new Process { StartInfo = psi, EnableRaisingEvents = true }, baseUri);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
@@ -128,7 +128,7 @@ public sealed class IrisServerProcess : IDisposable
         throw new InvalidOperationException($"iris serve did not become healthy within 30 s (last: {last}).\n{Output}");
     }
 
-    private static ProcessStartInfo DotnetStartInfo(string workingDirectory, params string[] args) =>
+    private static ProcessStartInfo DotnetStartInfo(string workingDirectory, string[] args) =>
         IrisTestServer.DotnetStartInfo(workingDirectory, [IrisDll, .. args]);
 
     public static string RepoRoot => TestEnvironment.RepoRoot;

@@ -72,7 +72,14 @@ public sealed class FileBlobStore : IBlobStore
 
     public Task DeleteAsync(string key, CancellationToken ct = default)
     {
-        File.Delete(PathOf(key));
+        try
+        {
+            File.Delete(PathOf(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // no such blob, nor its folder
+        }
         return Task.CompletedTask;
     }
 

@@ -53,7 +53,7 @@ public sealed class IngestionWorker(
             catch (Exception e)
             {
                 // The catalog is down or failed (restarting, disk full, locked too long): back off; leases keep the jobs safe.
-                if (failures++ == 0) logger.LogWarning(e, "Ingestion worker {Worker}: the catalog failed; retrying with backoff", workerId);
+                if (failures++ == 0) LogFailure(e, "Ingestion worker {Worker}: the catalog failed; retrying with backoff", workerId);
                 await DelayAsync(Backoff(failures), stopping);
             }
         }
@@ -89,7 +89,7 @@ public sealed class IngestionWorker(
         }
         catch (OperationCanceledException) when (grace.IsCancellationRequested)
         {
-            await HandBackAsync(job, workerId, time.GetUtcNow(), "the worker is stopping");
+            await HandBackAsync(job, workerId, time.GetUtcNow());
             return;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -99,7 +99,7 @@ public sealed class IngestionWorker(
         catch (ServiceUnavailableException e)
         {
             logger.LogWarning("Image {ImageId}: {Reason}; handed back for later", job.ImageId, e.Message);
-            await HandBackAsync(job, workerId, time.GetUtcNow() + OutageRetryDelay, e.Message);
+            await HandBackAsync(job, workerId, time.GetUtcNow() + OutageRetryDelay);
             return;
         }
         finally
@@ -149,7 +149,7 @@ public sealed class IngestionWorker(
             }
             catch (Exception e)
             {
-                if (failures == 0) logger.LogWarning(e, "Image {ImageId}: recording the outcome failed; retrying", job.ImageId);
+                if (failures == 0) LogFailure(e, "Image {ImageId}: recording the outcome failed; retrying", job.ImageId);
                 // Stopped: the lease runs out and the image is processed again, never lost.
                 if (!await DelayAsync(Backoff(failures + 1), stopping)) return;
             }
@@ -172,7 +172,7 @@ public sealed class IngestionWorker(
         }
     }
 
-    private async Task HandBackAsync(IngestionJob job, string workerId, DateTimeOffset notBefore, string why)
+    private async Task HandBackAsync(IngestionJob job, string workerId, DateTimeOffset notBefore)
     {
         try
         {
@@ -181,8 +181,15 @@ public sealed class IngestionWorker(
         catch (Exception e)
         {
             // The catalog is down too: the lease runs out instead (the attempt then counts).
-            logger.LogWarning(e, "Image {ImageId}: could not hand the image back ({Why}); its lease will run out", job.ImageId, why);
+            LogFailure(e, "Image {ImageId}: could not hand the image back; its lease will run out", job.ImageId);
         }
+    }
+
+    /// <summary>An outage is expected and says what it is in its message; anything else gets its stack trace.</summary>
+    private void LogFailure(Exception e, string message, object subject)
+    {
+        if (e is ServiceUnavailableException) logger.LogWarning(message + ": {Reason}", subject, e.Message);
+        else logger.LogWarning(e, message, subject);
     }
 
     private IngestionOutcome Failed(IngestionJob job, string code, string reason) =>

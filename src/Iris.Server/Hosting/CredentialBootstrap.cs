@@ -31,6 +31,8 @@ public static class CredentialBootstrap
             await catalog.Credentials.UpsertAsync(new Credential(clientId, org.Id, SecretHasher.Hash(clientSecret), now, null), ct);
             return;
         }
+        // Nodes starting at once on one catalog: only the first makes the first credential.
+        await using var bootstrap = await catalog.Locks.AcquireAsync(["bootstrap"], ct);
         if (await catalog.Credentials.AnyActiveAsync(ct)) return;
 
         var created = await CreateClientAsync(catalog, DefaultOrganization, ct);

@@ -7,7 +7,7 @@ using Microsoft.OpenApi;
 
 namespace Iris.Server.OpenApi;
 
-/// <summary>The OpenAPI document at /openapi/v1.json: bearer scheme, 401/403/429 on /api routes, stored-JSON schemas.</summary>
+/// <summary>The OpenAPI document at /openapi/v1.json: bearer scheme, 401/403/429/503 on /api routes, stored-JSON schemas.</summary>
 public static class OpenApiSetup
 {
     public const string BearerScheme = "Bearer";
@@ -51,6 +51,7 @@ public static class OpenApiSetup
                 AddError(operation, "401", "The token is malformed, unknown, revoked or has the wrong secret.", context);
                 AddError(operation, "403", "No Authorization: Bearer header.", context);
                 AddError(operation, "429", "The credential's rate limit is used up; the Retry-After header says in how many seconds to try again.", context);
+                AddError(operation, "503", "Iris's catalog or blob store is briefly unreachable; nothing was lost: retry after the Retry-After header's seconds.", context);
                 // The handlers bind these lists as optional strings to answer 422 themselves; the contract requires them.
                 foreach (var parameter in operation.Parameters ?? [])
                 {

@@ -182,6 +182,24 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/healthz")).StatusCode);
         }
         Log("checked");
+
+        // A credential made on one API node works on the other; revoked on one, the other refuses it within 5 s.
+        var created = Expect.Ok(await http1.PostAsync("/api/v1/auth-management/clients", new JsonObject { ["name"] = "rotating" }));
+        using var rotating = new IrisHttp(api2.BaseUri, $"Bearer {IrisHttp.Str(created["clientId"])}:{IrisHttp.Str(created["clientSecret"])}");
+        Assert.Equal(200, (await rotating.GetAsync($"/api/v1/datasets/{datasetId}")).Code);
+        Assert.Equal(200, (await http1.DeleteAsync($"/api/v1/auth-management/clients/{IrisHttp.Str(created["clientId"])}")).Code);
+        var revokedAt = Stopwatch.StartNew();
+        while ((await rotating.GetAsync($"/api/v1/datasets/{datasetId}")).Code != 401)
+        {
+            Assert.True(revokedAt.Elapsed < TimeSpan.FromSeconds(7), "The other API node still takes a revoked credential after 7 s.");
+            await Task.Delay(100);
+        }
+        Log($"revocation seen by the other API node after {revokedAt.Elapsed.TotalSeconds:0.0} s");
+
+        // SIGTERM: a worker stops within its grace and then some; its images are taken up by the others.
+        var stopped = Stopwatch.StartNew();
+        Assert.Equal(0, await worker2.StopAsync(TimeSpan.FromSeconds(30)));
+        Log($"worker 2 stopped by SIGTERM in {stopped.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>A status entry without its event time (both nodes read the same row; the comparison is of everything).</summary>

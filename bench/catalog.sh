@@ -3,8 +3,9 @@
 #   bench/catalog.sh [Iris.Bench.Catalog run options]
 # Installs wrk, nginx-light and fonts-dejavu-core (Debian) if missing, builds the server and the
 # benchmark in Release, generates catalogs of 100,000 and 1,000,000 images (kept under
-# artifacts/bench-catalog and reused by later runs), measures Iris, nginx and the raw catalog, and
-# writes docs/benchmarks.md and docs/benchmarks.png. About 20 minutes on 2 cores; run it on a quiet
+# artifacts/bench-catalog and reused by later runs), measures Iris, nginx and the raw catalog, the same
+# requests with the server on PostgreSQL (a throwaway durable cluster holding a copy of each catalog) and
+# the queue's own cost on both engines, and writes docs/benchmarks.md and docs/benchmarks.png. About 20 minutes on 2 cores; run it on a quiet
 # machine. A quick check that everything works (writes a report marked "smoke run"):
 #   bench/catalog.sh --sizes 10000 --duration 5
 # Options may also come from BENCH_ARGS. Only 127.0.0.1 is used; every process started is stopped.
@@ -16,6 +17,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx-light)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core fontconfig)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

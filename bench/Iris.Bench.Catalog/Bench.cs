@@ -34,6 +34,10 @@ public static class Bench
         if (!File.Exists(irisDll)) throw new InvalidOperationException($"{irisDll} does not exist: build src/Iris.Cli in Release first (bench/catalog.sh does).");
         Directory.CreateDirectory(work);
         var log = Console.Out;
+        var engines = (options.Get("engines") ?? "sqlite,postgres").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (engines.Any(e => e is not ("sqlite" or "postgres"))) throw new ArgumentException("--engines: sqlite, postgres or both.");
+        // A durable PostgreSQL cluster for the run (fsync on): the read path on it, and the queue's cost.
+        await using var postgres = engines.Contains("postgres") ? await PostgresCatalogs.StartAsync() : null;
 
         var started = DateTimeOffset.UtcNow;
         var loadAtStart = MachineInfo.LoadAverage();
@@ -60,7 +64,7 @@ public static class Bench
             // The storage limit first, with no server running.
             var storage = settings.IrisOnly ? [] : RawDb.Measure(databasePath, catalog, pool, settings.StorageSeconds, log).ToList();
 
-            using var server = await ServerProcess.StartIrisAsync(irisDll, dataDir, Path.Combine(work, $"iris-{images}.log"), serverEnvironment);
+            using var server = await ServerProcess.StartIrisAsync(irisDll, dataDir, Path.Combine(work, $"iris-{images}.log"), serverEnvironment); // stopped before PostgreSQL runs
             await Task.Delay(TimeSpan.FromSeconds(2));
             var afterStart = server.Memory();
             log.WriteLine($"  iris serve (pid {server.Pid}) on {server.BaseUri}: {afterStart.Rss / 1e6:0} MB resident after start");
@@ -83,8 +87,58 @@ public static class Bench
             }
             var afterBenchmark = server.Memory();
             log.WriteLine($"  resident after the benchmark {afterBenchmark.Rss / 1e6:0} MB ({afterBenchmark.Anonymous / 1e6:0} MB anonymous, {afterBenchmark.FileBacked / 1e6:0} MB file pages), peak {afterBenchmark.Peak / 1e6:0} MB");
+            server.Dispose();
+
+            PostgresResults? onPostgres = null;
+            if (postgres is not null)
+            {
+                // The same rows, the same request files, the same levels: only --database differs.
+                var (connection, copySeconds, databaseBytes) = await PostgresCatalogs.CopyAsync(postgres, databasePath, images, log);
+                var pgData = Path.Combine(work, $"node-postgres-{images}");
+                Directory.CreateDirectory(pgData);
+                using var pgServer = await ServerProcess.StartIrisAsync(irisDll, pgData, Path.Combine(work, $"iris-postgres-{images}.log"), serverEnvironment,
+                    ["--database", connection]);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                var pgAfterStart = pgServer.Memory();
+                log.WriteLine($"  iris serve --database (PostgreSQL, pid {pgServer.Pid}) on {pgServer.BaseUri}: {pgAfterStart.Rss / 1e6:0} MB resident after start");
+                await CheckAnswersAsync(pgServer.BaseUri, authorization, requestFiles);
+                var pgLoads = new List<LoadResult>();
+                foreach (var scenario in scenarios)
+                {
+                    var script = Wrk.WriteScript(requestDir, scenario.Name, requestFiles[scenario], authorization);
+                    var levels = scenario == Scenario.Single ? settings.SingleConnections : settings.BatchConnections;
+                    await Wrk.RunAsync("iris-postgres", scenario, pgServer, script, levels[levels.Length / 2], Math.Min(3, settings.Seconds), wrkLog);
+                    foreach (var connections in levels)
+                    {
+                        var result = await Wrk.RunAsync("iris-postgres", scenario, pgServer, script, connections, settings.Seconds, wrkLog);
+                        var sqlite = loads.FirstOrDefault(l => l.Scenario == scenario.Name && l.Connections == connections);
+                        log.WriteLine($"  postgres {scenario.Name,-13} c={connections,-4} {result.RequestsPerSecond,10:N0} req/s {result.ImagesPerSecond,10:N0} images/s  p50 {result.P50Ms,8:0.00} ms  p99 {result.P99Ms,8:0.00} ms{(sqlite is null ? "" : $"  {result.RequestsPerSecond / sqlite.RequestsPerSecond:0.00}x SQLite")}{(result.Errors > 0 ? $"  {result.Errors} ERRORS" : "")}");
+                        pgLoads.Add(result);
+                    }
+                }
+                onPostgres = new PostgresResults(copySeconds, databaseBytes, pgAfterStart, pgServer.Memory(), pgLoads);
+            }
+
             sizes.Add(new SizeResults(images, catalog.Seconds, catalog.CatalogBytes, afterStart, afterBenchmark,
-                FirstLineLength(requestFiles[Scenario.Statuses1000]), FirstLineLength(requestFiles[Scenario.Batch1000]), loads, storage));
+                FirstLineLength(requestFiles[Scenario.Statuses1000]), FirstLineLength(requestFiles[Scenario.Batch1000]), loads, storage, onPostgres));
+        }
+
+        // The queue's own cost on each engine: no image work, two workers.
+        var queue = new List<QueueResult>();
+        if (!settings.IrisOnly)
+        {
+            var jobs = options.Int("queue-jobs", 20_000);
+            log.WriteLine($"The queue: {jobs:N0} jobs, two workers, no image work");
+            var sqliteDir = Path.Combine(work, "queue-sqlite");
+            if (Directory.Exists(sqliteDir)) Directory.Delete(sqliteDir, recursive: true);
+            await using (var sqliteQueue = await Iris.Catalog.Sqlite.SqliteCatalog.OpenAsync(Path.Combine(sqliteDir, "catalog.db")))
+                queue.Add(await QueueBench.RunAsync("SQLite", sqliteQueue, jobs, 2, log));
+            if (postgres is not null)
+            {
+                await using var pgQueue = Iris.Catalog.Postgres.PostgresCatalog.Create(await postgres.CreateDatabaseAsync("queue_bench"));
+                await pgQueue.MigrateAsync();
+                queue.Add(await QueueBench.RunAsync("PostgreSQL", pgQueue, jobs, 2, log));
+            }
         }
 
         var nginx = new List<LoadResult>();
@@ -116,7 +170,8 @@ public static class Bench
         }
 
         var results = new RunResults(machine, options.Get("command") ?? "bench/catalog.sh", settings, started, DateTimeOffset.UtcNow,
-            loadAtStart, MachineInfo.LoadAverage(), sizes, nginx, assetBody?.Length ?? 0);
+            loadAtStart, MachineInfo.LoadAverage(), sizes, nginx, assetBody?.Length ?? 0,
+            postgres is null ? null : PostgresCatalogs.Version(postgres), queue);
         var resultsFile = Path.Combine(work, settings.IrisOnly ? $"results-iris-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json" : "results.json");
         await File.WriteAllTextAsync(resultsFile, JsonSerializer.Serialize(results, Indented));
         log.WriteLine($"Results: {resultsFile}");

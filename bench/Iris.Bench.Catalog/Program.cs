@@ -22,6 +22,8 @@ const string Usage = """
       --iris-only                only the Iris endpoints (no nginx, no storage limit, no report): A/B runs
       --scenarios single,...     only these of single, batch100, batch1000, statuses100, statuses1000
       --server-env NAME=VALUE,...    extra environment of the server (e.g. DOTNET_gcServer=0)
+      --engines sqlite,postgres  catalog engines measured (PostgreSQL: a throwaway durable cluster, the same rows)
+      --queue-jobs 20000         jobs of the queue benchmark on each engine
       --command TEXT             the command shown in the report
     Iris.Bench.Catalog generate --data DIR --images N [--seed S]
     Iris.Bench.Catalog micro --data DIR [--duration 5]    CPU time per catalog read call, in-process

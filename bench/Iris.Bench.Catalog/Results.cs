@@ -15,7 +15,9 @@ public sealed record RunResults(
     string LoadAverageAtEnd,
     List<SizeResults> Sizes,
     List<LoadResult> Nginx,
-    int AssetResponseBytes);
+    int AssetResponseBytes,
+    string? PostgresVersion = null,
+    List<QueueResult>? Queue = null);
 
 /// <summary>What was measured on a catalog of <see cref="Images"/> images.</summary>
 public sealed record SizeResults(
@@ -27,7 +29,11 @@ public sealed record SizeResults(
     int StatusesUrlBytes,
     int Batch1000UrlBytes,
     List<LoadResult> Iris,
-    List<StorageResult> Storage);
+    List<StorageResult> Storage,
+    PostgresResults? Postgres = null);
+
+/// <summary>The same requests with the server on PostgreSQL (the same rows, copied from the SQLite catalog).</summary>
+public sealed record PostgresResults(double CopySeconds, long DatabaseBytes, ResidentMemory AfterStart, ResidentMemory AfterBenchmark, List<LoadResult> Iris);
 
 public sealed record RunSettings(
     int[] Sizes, int Seconds, int[] SingleConnections, int[] BatchConnections, int StorageSeconds, int PoolSize, int Seed, bool IrisOnly);

@@ -27,12 +27,14 @@ public sealed class ServerProcess : IDisposable
     /// <c>dotnet iris.dll serve --data DIR --urls http://127.0.0.1:PORT</c> with MALLOC_ARENA_MAX=2, as
     /// the README runs it; ready when <c>/healthz</c> answers 200.
     /// </summary>
-    public static async Task<ServerProcess> StartIrisAsync(string irisDll, string dataDir, string logPath, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ServerProcess> StartIrisAsync(string irisDll, string dataDir, string logPath,
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? extraArgs = null)
     {
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet");
         // --rate-limit 0: wrk drives one credential far past the per-credential default on purpose.
-        foreach (var a in new[] { irisDll, "serve", "--data", dataDir, "--urls", $"http://127.0.0.1:{port}", "--rate-limit", "0" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { irisDll, "serve", "--data", dataDir, "--urls", $"http://127.0.0.1:{port}", "--rate-limit", "0" }.Concat(extraArgs ?? []))
+            psi.ArgumentList.Add(a);
         psi.Environment["MALLOC_ARENA_MAX"] = "2";
         psi.Environment.Remove("IRIS_CLIENT_ID");
         psi.Environment.Remove("IRIS_CLIENT_SECRET");
@@ -155,8 +157,12 @@ public sealed class ServerProcess : IDisposable
     private static long Kilobytes(string line) =>
         long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         Children.Stop(_process, TimeSpan.FromSeconds(15));
         _process.Dispose();
         _log.Dispose();

@@ -5,7 +5,7 @@ namespace Iris.Catalog.Postgres;
 
 internal sealed class PostgresCredentialStore(PostgresCatalog db) : ICredentialStore
 {
-    public Task<Credential?> FindAsync(string clientId, CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<Credential?> FindAsync(string clientId, CancellationToken ct = default) => db.ReadAsync(async connection =>
     {
         await using var cmd = connection.Command($"SELECT {PgRows.CredentialColumns} FROM credentials WHERE client_id = $1");
         await using var r = await cmd.Text(clientId).ExecuteReaderAsync(ct);

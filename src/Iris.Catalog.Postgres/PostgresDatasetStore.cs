@@ -21,7 +21,7 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
     }, ct);
 
     public Task<Dataset?> GetAsync(Guid orgId, Guid datasetId, CancellationToken ct = default) =>
-        db.RunAsync(connection => GetAsync(connection, null, orgId, datasetId, lockRow: false, ct), ct);
+        db.ReadAsync(connection => GetAsync(connection, null, orgId, datasetId, lockRow: false, ct), ct);
 
     public Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default)
     {

@@ -112,7 +112,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
         return found;
     }
 
-    public Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default) => db.ReadAsync(async connection =>
     {
         await using var cmd = connection.Command($"SELECT {PgRows.ImageColumns} FROM images WHERE id = $1 AND org_id = $2");
         await using var r = await cmd.Arg(imageId).Arg(orgId).ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
@@ -122,7 +122,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
     public Task<IReadOnlyList<ImageRecord>> GetManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, CancellationToken ct = default)
     {
         if (imageIds.Count == 0) return Task.FromResult<IReadOnlyList<ImageRecord>>([]);
-        return db.RunAsync<IReadOnlyList<ImageRecord>>(async connection =>
+        return db.ReadAsync<IReadOnlyList<ImageRecord>>(async connection =>
         {
             // One statement for the whole list, in the order asked.
             await using var cmd = connection.Command($"""
@@ -139,7 +139,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
     public Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)
     {
         if (paths.Count == 0) return Task.FromResult<IReadOnlyList<PathStatus>>([]);
-        return db.RunAsync<IReadOnlyList<PathStatus>>(async connection =>
+        return db.ReadAsync<IReadOnlyList<PathStatus>>(async connection =>
         {
             // One row per path asked, in order (LEFT JOIN): unknown paths come back as NULLs.
             await using var cmd = connection.Command("""
@@ -187,14 +187,14 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
             return new MetadataUpdateResult(updated, null);
         }, ct);
 
-    public Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default) => db.ReadAsync(async connection =>
     {
         await using var cmd = connection.Command("SELECT EXISTS (SELECT 1 FROM images WHERE blob_sha256 = $1)");
         return (bool)(await cmd.Text(sha256).ExecuteScalarAsync(ct))!;
     }, ct);
 
     public Task<IReadOnlyList<ImageEvent>?> GetEventsAsync(Guid orgId, Guid imageId, CancellationToken ct = default) =>
-        db.RunAsync<IReadOnlyList<ImageEvent>?>(async connection =>
+        db.ReadAsync<IReadOnlyList<ImageEvent>?>(async connection =>
         {
             // The left join tells "unknown image" (no row) from "no events" (one row of NULLs).
             await using var cmd = connection.Command("""
@@ -214,7 +214,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
             return events;
         }, ct);
 
-    public Task<ImagePreview?> GetPreviewAsync(Guid orgId, Guid imageId, CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<ImagePreview?> GetPreviewAsync(Guid orgId, Guid imageId, CancellationToken ct = default) => db.ReadAsync(async connection =>
     {
         await using var cmd = connection.Command("SELECT status, preview_key FROM images WHERE id = $1 AND org_id = $2");
         await using var r = await cmd.Uuid(imageId).Uuid(orgId).ExecuteReaderAsync(ct);

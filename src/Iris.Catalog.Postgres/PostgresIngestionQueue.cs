@@ -15,7 +15,7 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         if (max <= 0) return Task.FromResult<IReadOnlyList<IngestionJob>>([]);
         var expiresAt = CatalogTime.Truncate(now + lease);
-        return db.RunAsync<IReadOnlyList<IngestionJob>>(async connection =>
+        return db.RunQueueAsync<IReadOnlyList<IngestionJob>>(async connection =>
         {
             await using var cmd = connection.Command($"""
                 WITH picked AS (
@@ -50,14 +50,14 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
         }, ct);
     }
 
-    public Task<bool> RenewAsync(IngestionJob job, string workerId, DateTimeOffset expiresAt, CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<bool> RenewAsync(IngestionJob job, string workerId, DateTimeOffset expiresAt, CancellationToken ct = default) => db.RunQueueAsync(async connection =>
     {
         await using var cmd = connection.Command(
             "UPDATE ingestion_jobs SET lease_expires_at = $1 WHERE image_id = $2 AND lease_owner = $3 AND attempts = $4");
         return await cmd.Time(expiresAt).Uuid(job.ImageId).Text(workerId).Arg(job.Attempt).ExecuteNonQueryAsync(ct) == 1;
     }, ct);
 
-    public Task<bool> ReleaseAsync(IngestionJob job, string workerId, DateTimeOffset notBefore, CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<bool> ReleaseAsync(IngestionJob job, string workerId, DateTimeOffset notBefore, CancellationToken ct = default) => db.RunQueueAsync(async connection =>
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         // No owner, and an expiry that is the earliest next claim: the claim's own test then covers the wait.
@@ -83,7 +83,7 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
     {
         if (outcome.ImageId != job.ImageId) throw new ArgumentException("The outcome is for another image than the job.", nameof(outcome));
         if (!ImageStatus.IsTerminal(outcome.Status)) throw new ArgumentException($"An outcome ends in completed or error, not '{outcome.Status}'.", nameof(outcome));
-        return db.RunAsync(async connection =>
+        return db.RunQueueAsync(async connection =>
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
             Guid datasetId;
@@ -137,7 +137,7 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
         }, ct);
     }
 
-    public Task<long> CountAsync(CancellationToken ct = default) => db.RunAsync(async connection =>
+    public Task<long> CountAsync(CancellationToken ct = default) => db.ReadAsync(async connection =>
     {
         await using var cmd = connection.Command("SELECT COUNT(*) FROM ingestion_jobs");
         return (long)(await cmd.ExecuteScalarAsync(ct))!;

@@ -18,13 +18,16 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _bin;
     private readonly bool _asPostgresUser;
 
-    private PostgresServer(string bin, string dir, int port, string password, bool asPostgresUser)
+    private readonly string _settings;
+
+    private PostgresServer(string bin, string dir, int port, string password, bool asPostgresUser, string settings)
     {
         _bin = bin;
         Dir = dir;
         Port = port;
         Password = password;
         _asPostgresUser = asPostgresUser;
+        _settings = settings;
     }
 
     public string Dir { get; }
@@ -43,14 +46,17 @@ public sealed class PostgresServer : IAsyncDisposable
                 .LastOrDefault()
             : null;
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="durable">Keep fsync on (benchmarks of writes): every commit reaches the disk, as in production.</param>
+    /// <param name="settings">More <c>-c name=value</c> server settings.</param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false, string settings = "")
     {
         var bin = FindBin() ?? throw new InvalidOperationException(
             "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): scripts/test.sh installs it (apt-get install postgresql).");
         var asPostgres = Environment.UserName == "root";
         var dir = Directory.CreateTempSubdirectory("iris-pg-").FullName; // under /tmp: reachable by the postgres user
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var server = new PostgresServer(bin, dir, TestEnvironment.FreePort(), password, asPostgres);
+        var server = new PostgresServer(bin, dir, TestEnvironment.FreePort(), password, asPostgres,
+            (durable ? "" : "-c fsync=off -c full_page_writes=off ") + settings);
         try
         {
             var pwfile = Path.Combine(dir, "pw");
@@ -74,7 +80,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Starts the server (again): after <see cref="StopAsync"/> it recovers from its WAL as after a crash.</summary>
     public Task StartAgainAsync() => ToolAsync("pg_ctl", ["-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-o",
-        $"-c listen_addresses=127.0.0.1 -p {Port} -k {Dir} -c fsync=off -c full_page_writes=off -c max_connections=300",
+        $"-c listen_addresses=127.0.0.1 -p {Port} -k {Dir} -c max_connections=300 {_settings}",
         "start"]);
 
     /// <summary>Stops the server; <c>immediate</c> is a crash to the clients (no checkpoint, connections cut).</summary>

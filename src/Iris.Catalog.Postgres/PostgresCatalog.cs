@@ -102,15 +102,18 @@ public sealed class PostgresCatalog : ICatalog
         return await work(connection).ConfigureAwait(false);
     }, ct);
 
-    /// <summary><see cref="RunAsync{T}"/> for one statement that only reads, on the multiplexed pool.</summary>
+    /// <summary>
+    /// <see cref="RunAsync{T}"/> for one statement that only reads, on the multiplexed pool. A read that meets a
+    /// dead connection (the database restarted since it was opened) is tried once more on a fresh one.
+    /// </summary>
     internal Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) => GuardAsync(async () =>
     {
         await using var connection = await Reads.OpenConnectionAsync(ct).ConfigureAwait(false);
         return await work(connection).ConfigureAwait(false);
-    }, ct);
+    }, ct, idempotent: true);
 
     /// <summary><see cref="RunAsync{T}"/> for work that opens its own connections.</summary>
-    internal async Task<T> GuardAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    internal async Task<T> GuardAsync<T>(Func<Task<T>> work, CancellationToken ct, bool idempotent = false)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -124,6 +127,12 @@ public sealed class PostgresCatalog : ICatalog
             }
             catch (Exception e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
             {
+                // After a restart of the database every idle pooled connection is dead: drop them all at the first
+                // failure, so one request answers 503 instead of one per pooled connection.
+                Source.Clear();
+                Reads.Clear();
+                QueueSource.Clear();
+                if (idempotent && attempt == 1) continue;
                 throw new CatalogUnavailableException("The catalog database cannot be reached; retry in a moment.", e);
             }
         }

@@ -64,6 +64,7 @@ public static class PostgresCatalogs
         read.CommandText = $"SELECT {sqliteColumns} FROM {table}" + (table == "image_events" ? " ORDER BY seq" : "");
         using var r = read.ExecuteReader();
         await using var writer = await pg.BeginBinaryImportAsync($"COPY {table} ({pgColumns}) FROM STDIN (FORMAT BINARY)");
+        writer.Timeout = TimeSpan.FromHours(1); // completing the copy builds the indexes' last pages: minutes at millions of rows
         long rows = 0;
         var clock = Stopwatch.StartNew();
         while (r.Read())

@@ -143,6 +143,12 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }, ct);
 
+    public Task<long> CountWaitingAsync(DateTimeOffset now, CancellationToken ct = default) => db.ReadAsync(async connection =>
+    {
+        await using var cmd = connection.Command("SELECT COUNT(*) FROM ingestion_jobs WHERE lease_expires_at IS NULL OR lease_expires_at <= $1");
+        return (long)(await cmd.Time(now).ExecuteScalarAsync(ct))!;
+    }, ct);
+
     public Task WaitForJobsAsync(TimeSpan timeout, CancellationToken ct = default)
     {
         listener.EnsureStarted();

@@ -156,6 +156,13 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         return (long)cmd.ExecuteScalar()!;
     }
 
+    public async Task<long> CountWaitingAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, "SELECT COUNT(*) FROM ingestion_jobs WHERE lease_expires_at IS NULL OR lease_expires_at <= @now");
+        return (long)cmd.With("@now", Db.ToMicros(now)).ExecuteScalar()!;
+    }
+
     public Task WaitForJobsAsync(TimeSpan timeout, CancellationToken ct = default) => db.Signal.WaitAsync(timeout, ct);
 
     /// <summary>Ends an image's ingestion: final status, its events, the dataset's completed count, and the job removed.</summary>

@@ -23,6 +23,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("iris");
+    config.SetApplicationVersion(typeof(Program).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "unknown");
     config.Settings.StrictParsing = true; // an unknown option is an error, never silently ignored
     config.AddCommand<NodeCommandPlaceholder>("serve")
         .WithDescription("Run an Iris node: the API and ingestion workers (--no-workers: the API only). 'iris serve --help' lists its settings.")
@@ -30,6 +33,9 @@ app.Configure(config =>
     config.AddCommand<NodeCommandPlaceholder>("worker")
         .WithDescription("Run ingestion workers only, on the catalog (--database) and blob store (--blobs) the API nodes use.")
         .WithExample("worker", "--database", "Host=db;Username=iris;Password=...;Database=iris", "--blobs", "s3://bucket/iris/");
+    config.AddCommand<BackupCommand>("backup")
+        .WithDescription("Copy a server's data folder (it may keep running): the catalog as one snapshot, uploads, previews. 'iris serve --data COPY' starts from it.")
+        .WithExample("backup", "--data", "./iris-data", "--out", "/backups/iris-2026-12-01");
     config.AddBranch("admin", admin =>
     {
         admin.SetDescription("Administer a data folder directly (no server needed).");

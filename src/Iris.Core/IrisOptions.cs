@@ -95,6 +95,12 @@ public sealed class IrisOptions
     [Setting("--min-data-rate", "Bytes/s a client must keep up when sending a body or reading an answer, after 5 s of grace; 0 = no check.", Value = "B", Min = 0, Max = 100_000_000)]
     public int MinDataRate { get; set; } = 1024;
 
+    [Setting("--log-format", "How the node logs to standard output: text (one line per event) or json (one JSON object per line: timestamp, level, category, message, and the request or image id where there is one). Never a secret or a token.", Value = "FORMAT", Choices = "text,json")]
+    public string LogFormat { get; set; } = "text";
+
+    [Setting("--metrics-urls", "Addresses (';'-separated, each with its port) of a separate listener serving Prometheus metrics at /metrics and nothing else; none: no metrics.", Value = "URLS")]
+    public string? MetricsUrls { get; set; }
+
     /// <summary>What this process runs: the API, the ingestion workers, or both (chosen by the command, not a setting).</summary>
     public IrisRoles Roles { get; set; } = IrisRoles.Api | IrisRoles.Workers;
 
@@ -149,6 +155,9 @@ public sealed class SettingAttribute(string flag, string description) : Attribut
 
     /// <summary>The value must be an absolute http:// or https:// URL.</summary>
     public bool HttpUrl { get; init; }
+
+    /// <summary>The values allowed, comma-separated; null: any.</summary>
+    public string? Choices { get; init; }
 
     /// <summary>The value may hold a password: it is never echoed in an error message.</summary>
     public bool Secret { get; init; }

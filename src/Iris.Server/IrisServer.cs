@@ -28,13 +28,15 @@ public static class IrisServer
 
         await using var catalog = await openCatalog(options, ct);
         await StartupRetry.RunAsync("the catalog", () => catalog.MigrateAsync(ct), ct);
-        await StartupRetry.RunAsync("the catalog", () => CredentialBootstrap.RunAsync(catalog, options, Console.Out, !Console.IsOutputRedirected, ct), ct);
+        FirstCredential? first = null;
+        await StartupRetry.RunAsync("the catalog", async () => first = await CredentialBootstrap.RunAsync(catalog, options, ct), ct);
 
         var blobs = BlobStores.Create(options);
         await using var disposeBlobs = blobs as IAsyncDisposable ?? new DisposeLater(blobs as IDisposable);
         if (blobs is S3BlobStore s3) await StartupRetry.RunAsync("the blob store", () => s3.CheckAsync(ct), ct);
 
         var app = Build(options, catalog, blobs, temp);
+        if (first is not null) Announce(first, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Credentials"));
         await app.StartAsync(ct);
         await app.WaitForShutdownAsync(ct);
     }
@@ -58,12 +60,29 @@ public static class IrisServer
             kestrel.Limits.MinRequestBodyDataRate = rate;
             kestrel.Limits.MinResponseDataRate = rate;
         });
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.ClearProviders();
+        if (options.LogFormat == "json")
+        {
+            // One JSON object per line; the scopes carry the request id (ASP.NET Core's) and the image id (the worker's).
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(10));
         builder.Services.AddIris(options, catalog, blobs, temp);
+        builder.AddIrisTelemetry(options);
 
         var app = builder.Build();
+        app.UseIrisMetricsListener(options);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync });
         app.UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
         app.UseRateLimiter();
@@ -92,6 +111,27 @@ public static class IrisServer
     {
         var phrase = ReasonPhrases.GetReasonPhrase(http.Response.StatusCode);
         return http.Response.WriteAsJsonAsync(new ErrorResponse(phrase.Length > 0 ? phrase : "Error"), IrisJsonContext.Default.ErrorResponse);
+    }
+
+    /// <summary>
+    /// Tells where the first-start credential is. Its secret is printed once, and only to a person at a terminal
+    /// reading the text log; a service log (redirected, or JSON) gets the client id and the file that holds it.
+    /// </summary>
+    private static void Announce(FirstCredential first, IrisOptions options, ILogger logger)
+    {
+        if (options.LogFormat == "text" && !Console.IsOutputRedirected)
+        {
+            Console.Out.WriteLine($"""
+                First start: created a credential for the '{CredentialBootstrap.DefaultOrganization}' organization. It is shown only this once
+                and kept, readable by you only, in {first.Path}.
+                  IRIS_CLIENT_ID={first.Client.ClientId}
+                  IRIS_CLIENT_SECRET={first.Client.ClientSecret}
+                  Authorization: Bearer {first.Client.ClientId}:{first.Client.ClientSecret}
+                """);
+            return;
+        }
+        logger.LogWarning("First start: created the credential {ClientId} for the '{Organization}' organization; its secret is kept, readable by you only, in {Path}",
+            first.Client.ClientId, CredentialBootstrap.DefaultOrganization, first.Path);
     }
 
     private sealed class DisposeLater(IDisposable? disposable) : IAsyncDisposable

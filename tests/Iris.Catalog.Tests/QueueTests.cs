@@ -169,6 +169,20 @@ public abstract class QueueTests(TestEngine engine) : CatalogTestBase(engine)
     }
 
     [Fact]
+    public async Task Waiting_jobs_are_those_no_live_lease_holds()
+    {
+        var (org, ds) = await OrgAndDatasetAsync();
+        await AddAsync(org.Id, ds.Id, T0, Img("a"), Img("b"), Img("c"));
+        Assert.Equal(3, await Catalog.Queue.CountWaitingAsync(T0));
+        var held = await Catalog.Queue.ClaimAsync("w", 2, Lease, T0);
+        Assert.Equal(1, await Catalog.Queue.CountWaitingAsync(T0));
+        Assert.Equal(3, await Catalog.Queue.CountAsync());
+        Assert.Equal(3, await Catalog.Queue.CountWaitingAsync(T0 + Lease)); // the leases ran out
+        Assert.True(await Catalog.Queue.ReleaseAsync(held[0], "w", T0 + Lease * 2)); // handed back, not before then
+        Assert.Equal(1, await Catalog.Queue.CountWaitingAsync(T0 + TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public async Task Renew_extends_only_the_lease_this_worker_holds()
     {
         var (org, ds) = await OrgAndDatasetAsync();

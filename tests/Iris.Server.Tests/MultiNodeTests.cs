@@ -129,6 +129,15 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.False(string.IsNullOrEmpty(IrisHttp.Str(during.Json["detail"])));
             Assert.DoesNotContain("   at ", during.Text);
         }
+        foreach (var node in new[] { api1, worker2 })
+        {
+            // Readiness says so too, on API and worker nodes; liveness stays fine.
+            using var probe = new HttpClient { BaseAddress = node.BaseUri };
+            using var ready = await probe.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("catalog", await ready.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/healthz")).StatusCode);
+        }
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.All(_nodes.Where(n => n.Name != "w1"), n => Assert.False(n.Node.HasExited, $"{n.Name} exited during the outage.\n{n.Node.Output}"));
         await _pg.StartAgainAsync();
@@ -180,6 +189,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.False(node.HasExited, $"{name} exited.\n{node.Output}");
             using var probe = new HttpClient { BaseAddress = node.BaseUri };
             Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/healthz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/readyz")).StatusCode);
         }
         Log("checked");
 

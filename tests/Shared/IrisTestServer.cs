@@ -65,7 +65,8 @@ public sealed class IrisTestServer : IAsyncDisposable
     /// creates a credential on its first start and stores it in <c>&lt;data&gt;/credentials.json</c>, which is read back.
     /// </summary>
     public static async Task<IrisTestServer> StartAsync(
-        bool bootstrapCredential = true, IEnumerable<string>? allowRoots = null, IEnumerable<string>? extraArgs = null)
+        bool bootstrapCredential = true, IEnumerable<string>? allowRoots = null, IEnumerable<string>? extraArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(IrisDll))
             throw new InvalidOperationException($"The CLI is not built: {IrisDll} does not exist.");
@@ -75,7 +76,7 @@ public sealed class IrisTestServer : IAsyncDisposable
         var server = new IrisTestServer(Path.Combine(Path.GetTempPath(), "iris-tests-" + Guid.NewGuid().ToString("N")[..12]));
         try
         {
-            await server.RunAsync(bootstrapCredential, allowRoots ?? [CorpusRoot], extraArgs ?? []);
+            await server.RunAsync(bootstrapCredential, allowRoots ?? [CorpusRoot], extraArgs ?? [], environment);
             return server;
         }
         catch
@@ -85,13 +86,13 @@ public sealed class IrisTestServer : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(bool bootstrapCredential, IEnumerable<string> allowRoots, IEnumerable<string> extraArgs)
+    private async Task RunAsync(bool bootstrapCredential, IEnumerable<string> allowRoots, IEnumerable<string> extraArgs, IReadOnlyDictionary<string, string>? environment)
     {
         BaseUri = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
         var args = new List<string> { IrisDll, "serve", "--urls", Host, "--data", DataDir, "--workers", "2" };
         foreach (var root in allowRoots) args.AddRange(["--allow-root", root]);
         args.AddRange(extraArgs);
-        var psi = DotnetStartInfo(TempRoot, args);
+        var psi = DotnetStartInfo(TempRoot, args, environment?.ToDictionary());
         if (bootstrapCredential)
         {
             Credential = new TestCredential("", "tests-" + Guid.NewGuid().ToString("N")[..16], Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));

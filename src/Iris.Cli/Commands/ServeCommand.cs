@@ -48,6 +48,7 @@ public static class ServeCommand
         }
         CatalogEngines.Check(options);
         Iris.Blobs.BlobStores.Check(options);
+        Telemetry.MetricsPorts(options);
     }
 
     private static void WriteHelp(string command)

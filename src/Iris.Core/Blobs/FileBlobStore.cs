@@ -8,12 +8,17 @@ public sealed class FileBlobStore : IBlobStore
     private readonly string _root;
     private readonly string _incoming;
 
-    public FileBlobStore(string root)
+    /// <param name="cleanStaging">
+    /// Empty the staging folder of files a crash left: only the process that owns the data folder may (a backup reading
+    /// a running server's folder must not).
+    /// </param>
+    public FileBlobStore(string root, bool cleanStaging = true)
     {
         _root = System.IO.Path.GetFullPath(root);
         // The store's own staging folder, so a reader never sees half a blob.
         _incoming = System.IO.Path.Combine(_root, "tmp");
         Directory.CreateDirectory(_incoming);
+        if (!cleanStaging) return;
         foreach (var file in Directory.EnumerateFiles(_incoming))
         {
             try { File.Delete(file); } catch (IOException) { }

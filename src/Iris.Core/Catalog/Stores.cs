@@ -156,6 +156,9 @@ public interface IIngestionQueue
     /// <summary>Number of jobs waiting or in flight.</summary>
     Task<long> CountAsync(CancellationToken ct = default);
 
+    /// <summary>Number of jobs no live lease holds at <paramref name="now"/>: images waiting for a worker.</summary>
+    Task<long> CountWaitingAsync(DateTimeOffset now, CancellationToken ct = default);
+
     /// <summary>Returns when jobs may have been queued (on any node), or after <paramref name="timeout"/>; a hint, never a guarantee.</summary>
     Task WaitForJobsAsync(TimeSpan timeout, CancellationToken ct = default);
 }

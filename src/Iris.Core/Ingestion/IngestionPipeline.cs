@@ -14,6 +14,7 @@ namespace Iris.Ingestion;
 public sealed class IngestionPipeline
 {
     private readonly IReadOnlyList<IIngestionStage> _stages;
+    private readonly string[] _stageNames;
     private readonly TimeProvider _time;
     private readonly Action<IngestionJob, Exception>? _onUnexpectedError;
 
@@ -21,6 +22,8 @@ public sealed class IngestionPipeline
     public IngestionPipeline(IEnumerable<IIngestionStage> stages, TimeProvider time, Action<IngestionJob, Exception>? onUnexpectedError = null)
     {
         _stages = [.. stages];
+        // "fetch", "probe", "metadata", "preview": the metrics' stage label.
+        _stageNames = [.. _stages.Select(s => s.GetType().Name.Replace("Stage", "", StringComparison.Ordinal).ToLowerInvariant())];
         _time = time;
         _onUnexpectedError = onUnexpectedError;
     }
@@ -45,10 +48,18 @@ public sealed class IngestionPipeline
         var context = new IngestionContext(job);
         try
         {
-            foreach (var stage in _stages)
+            for (var i = 0; i < _stages.Count; i++)
             {
                 ct.ThrowIfCancellationRequested();
-                await stage.RunAsync(context, ct);
+                var started = _time.GetTimestamp();
+                try
+                {
+                    await _stages[i].RunAsync(context, ct);
+                }
+                finally
+                {
+                    IngestionMetrics.StageTook(_stageNames[i], _time.GetElapsedTime(started));
+                }
             }
             var json = TechnicalMetadataJson(context) ?? throw new InvalidOperationException("No stage determined the image's format and hash.");
             context.AddEvent(EventTypes.Completed, _time);

@@ -61,6 +61,24 @@ public sealed class IngestionWorker(
 
     private async Task ProcessAsync(IngestionJob job, string workerId, CancellationToken stopping)
     {
+        using var activity = IngestionMetrics.Activities.StartActivity("ingest image");
+        activity?.SetTag("iris.image.id", job.ImageId);
+        activity?.SetTag("iris.dataset.id", job.DatasetId);
+        activity?.SetTag("iris.attempt", job.Attempt);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ImageId"] = job.ImageId });
+        IngestionMetrics.Started();
+        try
+        {
+            await RunJobAsync(job, workerId, stopping);
+        }
+        finally
+        {
+            IngestionMetrics.Finished();
+        }
+    }
+
+    private async Task RunJobAsync(IngestionJob job, string workerId, CancellationToken stopping)
+    {
         if (job.Attempt > options.MaxAttempts)
         {
             var reason = $"Processing did not finish after {job.Attempt - 1} attempts; the file may crash or hang the decoder.";
@@ -144,7 +162,12 @@ public sealed class IngestionWorker(
         {
             try
             {
-                if (await queue.CompleteAsync(job, workerId, outcome, time.GetUtcNow(), CancellationToken.None)) return;
+                if (await queue.CompleteAsync(job, workerId, outcome, time.GetUtcNow(), CancellationToken.None))
+                {
+                    IngestionMetrics.Ended(outcome.Status, outcome.ErrorCode);
+                    logger.LogDebug("Image {ImageId} ended {Status} {ErrorCode}", job.ImageId, outcome.Status, outcome.ErrorCode);
+                    return;
+                }
                 break;
             }
             catch (Exception e)

@@ -15,10 +15,11 @@ public static class CredentialBootstrap
     public const string DefaultOrganization = "default";
     public const string CredentialsFileName = "credentials.json";
 
-    /// <param name="outputIsTerminal">
-    /// False when the output goes to a file or a service log: the secret is then not printed, only where it is kept.
-    /// </param>
-    public static async Task RunAsync(ICatalog catalog, IrisOptions options, TextWriter output, bool outputIsTerminal, CancellationToken ct)
+    /// <summary>
+    /// Returns the credential created on a first start (and the file that keeps it), or null when the environment
+    /// named one or a credential exists already. The caller says where the secret is; this never prints it.
+    /// </summary>
+    public static async Task<FirstCredential?> RunAsync(ICatalog catalog, IrisOptions options, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var clientId = Environment.GetEnvironmentVariable("IRIS_CLIENT_ID");
@@ -29,33 +30,16 @@ public static class CredentialBootstrap
                 throw new InvalidOperationException("IRIS_CLIENT_ID must not contain ':' or spaces, and IRIS_CLIENT_SECRET must not contain spaces.");
             var org = await catalog.Organizations.GetOrCreateAsync(DefaultOrganization, now, ct);
             await catalog.Credentials.UpsertAsync(new Credential(clientId, org.Id, SecretHasher.Hash(clientSecret), now, null), ct);
-            return;
+            return null;
         }
         // Nodes starting at once on one catalog: only the first makes the first credential.
         await using var bootstrap = await catalog.Locks.AcquireAsync(["bootstrap"], ct);
-        if (await catalog.Credentials.AnyActiveAsync(ct)) return;
+        if (await catalog.Credentials.AnyActiveAsync(ct)) return null;
 
         var created = await CreateClientAsync(catalog, DefaultOrganization, ct);
         var path = Path.Combine(options.DataDirectory, CredentialsFileName);
         await WriteOwnerOnlyAsync(path, JsonSerializer.Serialize(created, ClientJsonContext.Default.CreatedClient), ct);
-        if (outputIsTerminal)
-        {
-            await output.WriteLineAsync($"""
-                First start: created a credential for the '{DefaultOrganization}' organization. It is shown only this once
-                and kept, readable by you only, in {path}.
-                  IRIS_CLIENT_ID={created.ClientId}
-                  IRIS_CLIENT_SECRET={created.ClientSecret}
-                  Authorization: Bearer {created.ClientId}:{created.ClientSecret}
-                """);
-        }
-        else
-        {
-            // Logs are kept, copied and shipped: the secret stays in the owner-only file.
-            await output.WriteLineAsync($"""
-                First start: created the credential {created.ClientId} for the '{DefaultOrganization}' organization; its secret
-                is kept, readable by you only, in {path} (not printed, since this output is not a terminal).
-                """);
-        }
+        return new FirstCredential(created, path);
     }
 
     /// <summary>Creates a credential in the named organization (created if needed); the secret is only returned, never stored.</summary>
@@ -83,6 +67,9 @@ public static class CredentialBootstrap
 }
 
 public sealed record CreatedClient(Guid OrgId, string ClientId, string ClientSecret);
+
+/// <summary>The credential a first start created, and the owner-only file that keeps it.</summary>
+public sealed record FirstCredential(CreatedClient Client, string Path);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(CreatedClient))]

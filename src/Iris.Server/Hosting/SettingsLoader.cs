@@ -140,6 +140,8 @@ public static class SettingsLoader
         {
             if (setting.HttpUrl && !(Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
                 throw new SettingsException($"{setting.Flag} must be an http:// or https:// URL{shown}{from}.");
+            if (setting.Choices?.Split(',') is { } choices && !choices.Contains(text, StringComparer.Ordinal))
+                throw new SettingsException($"{setting.Flag} must be {string.Join(" or ", choices)}{shown}{from}.");
             return text;
         }
         if (target == typeof(bool))

@@ -28,7 +28,13 @@ public static class OpenApiSetup
                     Version = "v1",
                     Description = "Self-hosted image ingestion and metadata service speaking the Coactive v0 Image API. "
                                   + "Authenticate with `Authorization: Bearer CLIENT_ID:CLIENT_SECRET`.",
+                    License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" },
                 };
+                // The server the document was read from, without the trailing slash the generator gives it.
+                foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
+                document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
+                // Every /api operation needs the bearer credential; the probes say they need none (an empty requirement).
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
                 {
@@ -45,7 +51,13 @@ public static class OpenApiSetup
 
             options.AddOperationTransformer((operation, context, _) =>
             {
-                if (!context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? true) return Task.CompletedTask;
+                if (!context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? true)
+                {
+                    operation.Security = [new OpenApiSecurityRequirement()];
+                    operation.Responses ??= new OpenApiResponses();
+                    AddError(operation, "400", "The request is malformed (Kestrel refuses it before it reaches the probe).", context);
+                    return Task.CompletedTask;
+                }
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
                 operation.Responses ??= new OpenApiResponses();
                 AddError(operation, "401", "The token is malformed, unknown, revoked or has the wrong secret.", context);
@@ -98,6 +110,17 @@ public static class OpenApiSetup
                 }
             });
         });
+
+    /// <summary>The tags of the operations (the groups of the API reference), described.</summary>
+    private static readonly Dictionary<string, string> Tags = new()
+    {
+        ["ImageApi"] = "Coactive's v0 Image API, the seed: metadata of one or many images, ingestion statuses by path.",
+        ["DatasetApi"] = "Datasets: create, list, get, delete.",
+        ["AssetApi"] = "Adding images to a dataset (by path, by folder or prefix, from a CSV manifest, by upload) and replacing their metadata.",
+        ["ImageDetailsApi"] = "Per image: its ingestion events, its preview, its duplicates.",
+        ["AuthManagementApi"] = "The organization's credentials: create, list, revoke.",
+        ["Health"] = "The probes an orchestrator calls, without credentials: liveness and readiness.",
+    };
 
     private static void AddError(OpenApiOperation operation, string code, string description, OpenApiOperationTransformerContext context)
     {

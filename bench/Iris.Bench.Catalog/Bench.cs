@@ -71,20 +71,7 @@ public static class Bench
             var authorization = $"Bearer {catalog.ClientId}:{catalog.ClientSecret}";
             assetBody ??= await CheckAnswersAsync(server.BaseUri, authorization, requestFiles);
 
-            var loads = new List<LoadResult>();
-            foreach (var scenario in scenarios)
-            {
-                var script = Wrk.WriteScript(requestDir, scenario.Name, requestFiles[scenario], authorization);
-                var levels = scenario == Scenario.Single ? settings.SingleConnections : settings.BatchConnections;
-                // Warm-up (JIT tiers, caches), not recorded.
-                await Wrk.RunAsync("iris", scenario, server, script, levels[levels.Length / 2], Math.Min(3, settings.Seconds), wrkLog);
-                foreach (var connections in levels)
-                {
-                    var result = await Wrk.RunAsync("iris", scenario, server, script, connections, settings.Seconds, wrkLog);
-                    log.WriteLine($"  {scenario.Name,-13} c={connections,-4} {result.RequestsPerSecond,10:N0} req/s {result.ImagesPerSecond,10:N0} images/s  p50 {result.P50Ms,8:0.00} ms  p99 {result.P99Ms,8:0.00} ms  cpu {result.ServerCpuMsPerRequest * 1000 / result.Images,7:0.0} us/image{(result.Errors > 0 ? $"  {result.Errors} ERRORS" : "")}");
-                    loads.Add(result);
-                }
-            }
+            var loads = await MeasureAsync("iris", server, scenarios, settings, requestDir, requestFiles, authorization, wrkLog, null, log);
             var afterBenchmark = server.Memory();
             log.WriteLine($"  resident after the benchmark {afterBenchmark.Rss / 1e6:0} MB ({afterBenchmark.Anonymous / 1e6:0} MB anonymous, {afterBenchmark.FileBacked / 1e6:0} MB file pages), peak {afterBenchmark.Peak / 1e6:0} MB");
             server.Dispose();
@@ -102,20 +89,7 @@ public static class Bench
                 var pgAfterStart = pgServer.Memory();
                 log.WriteLine($"  iris serve --database (PostgreSQL, pid {pgServer.Pid}) on {pgServer.BaseUri}: {pgAfterStart.Rss / 1e6:0} MB resident after start");
                 await CheckAnswersAsync(pgServer.BaseUri, authorization, requestFiles);
-                var pgLoads = new List<LoadResult>();
-                foreach (var scenario in scenarios)
-                {
-                    var script = Wrk.WriteScript(requestDir, scenario.Name, requestFiles[scenario], authorization);
-                    var levels = scenario == Scenario.Single ? settings.SingleConnections : settings.BatchConnections;
-                    await Wrk.RunAsync("iris-postgres", scenario, pgServer, script, levels[levels.Length / 2], Math.Min(3, settings.Seconds), wrkLog);
-                    foreach (var connections in levels)
-                    {
-                        var result = await Wrk.RunAsync("iris-postgres", scenario, pgServer, script, connections, settings.Seconds, wrkLog);
-                        var sqlite = loads.FirstOrDefault(l => l.Scenario == scenario.Name && l.Connections == connections);
-                        log.WriteLine($"  postgres {scenario.Name,-13} c={connections,-4} {result.RequestsPerSecond,10:N0} req/s {result.ImagesPerSecond,10:N0} images/s  p50 {result.P50Ms,8:0.00} ms  p99 {result.P99Ms,8:0.00} ms{(sqlite is null ? "" : $"  {result.RequestsPerSecond / sqlite.RequestsPerSecond:0.00}x SQLite")}{(result.Errors > 0 ? $"  {result.Errors} ERRORS" : "")}");
-                        pgLoads.Add(result);
-                    }
-                }
+                var pgLoads = await MeasureAsync("iris-postgres", pgServer, scenarios, settings, requestDir, requestFiles, authorization, wrkLog, loads, log);
                 onPostgres = new PostgresResults(copySeconds, databaseBytes, pgAfterStart, pgServer.Memory(), pgLoads);
             }
 
@@ -180,6 +154,32 @@ public static class Bench
             Report.Write(results, options.Get("report") ?? Path.Combine(repo, "docs", "benchmarks.md"),
                 options.Get("chart") ?? Path.Combine(repo, "docs", "benchmarks.png"), repo);
         }
+    }
+
+    /// <summary>
+    /// Each scenario under wrk at each of its connection levels, after an unrecorded warm-up (JIT tiers, caches);
+    /// with <paramref name="baseline"/> each line also says its ratio to the baseline's same run.
+    /// </summary>
+    private static async Task<List<LoadResult>> MeasureAsync(string target, ServerProcess server, IReadOnlyList<Scenario> scenarios, RunSettings settings,
+        string requestDir, Dictionary<Scenario, string> requestFiles, string authorization, string wrkLog, List<LoadResult>? baseline, TextWriter log)
+    {
+        var loads = new List<LoadResult>();
+        foreach (var scenario in scenarios)
+        {
+            var script = Wrk.WriteScript(requestDir, scenario.Name, requestFiles[scenario], authorization);
+            var levels = scenario == Scenario.Single ? settings.SingleConnections : settings.BatchConnections;
+            await Wrk.RunAsync(target, scenario, server, script, levels[levels.Length / 2], Math.Min(3, settings.Seconds), wrkLog);
+            foreach (var connections in levels)
+            {
+                var result = await Wrk.RunAsync(target, scenario, server, script, connections, settings.Seconds, wrkLog);
+                var before = baseline?.FirstOrDefault(l => l.Scenario == scenario.Name && l.Connections == connections);
+                log.WriteLine($"  {target} {scenario.Name,-13} c={connections,-4} {result.RequestsPerSecond,10:N0} req/s {result.ImagesPerSecond,10:N0} images/s  p50 {result.P50Ms,8:0.00} ms  p99 {result.P99Ms,8:0.00} ms  cpu {result.ServerCpuMsPerRequest * 1000 / result.Images,7:0.0} us/image"
+                              + (before is null ? "" : $"  {result.RequestsPerSecond / before.RequestsPerSecond:0.00}x SQLite")
+                              + (result.Errors > 0 ? $"  {result.Errors} ERRORS" : ""));
+                loads.Add(result);
+            }
+        }
+        return loads;
     }
 
     /// <summary>

@@ -37,7 +37,12 @@ public sealed class PostgresCatalog : ICatalog
         // Connections of this pool carry no session state between uses (advisory locks are released explicitly),
         // so they are not reset on return: one statement less per call.
         builder.NoResetOnClose = true;
+        // At most 25 + 10 + 10 connections per node unless the connection string says otherwise, so that a few
+        // nodes fit PostgreSQL's default of 100 connections (the README says how to size both).
+        var ownPoolSize = connection.Contains("Pool Size", StringComparison.OrdinalIgnoreCase);
+        if (!ownPoolSize) builder.MaxPoolSize = 25;
         var source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        if (!ownPoolSize) builder.MaxPoolSize = 10;
         // The queue's own bookkeeping (claims, renewals, hand-backs, completions) commits without waiting for the disk:
         // after a database crash the last moment of it may be lost, which only means an image is claimed or processed
         // once more (its job is still there). Adding images, which clients are told has happened, stays synchronous.

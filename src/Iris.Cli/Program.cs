@@ -111,6 +111,11 @@ catch (CommandRuntimeException e)
     await Console.Error.WriteLineAsync($"iris: {e.Message}");
     return ExitCodes.Usage;
 }
+catch (Iris.SettingsException e)
+{
+    await Console.Error.WriteLineAsync($"iris: {e.Message}");
+    return ExitCodes.Usage;
+}
 catch (CliException e)
 {
     await Console.Error.WriteLineAsync($"iris: {e.Message}");

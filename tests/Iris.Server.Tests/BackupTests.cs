@@ -53,7 +53,7 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
         Dictionary<string, JsonObject> before;
         while (true)
         {
-            before = await StatusesAsync(http, datasetId, paths);
+            before = await http.StatusesAsync(datasetId, paths);
             var done = before.Values.Count(s => IrisHttp.Str(s["status"]) == "completed");
             if (done >= 60) break;
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "Ingestion did not get going.");
@@ -68,7 +68,7 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(backup.Stdout);
         Assert.Contains("integrity ok", backup.Stdout);
         Assert.False(original.HasExited);
-        var after = await StatusesAsync(http, datasetId, paths);
+        var after = await http.StatusesAsync(datasetId, paths);
         Assert.All(completedBefore, p => Assert.Equal("completed", IrisHttp.Str(after[p]["status"]))); // the original carried on
 
         using (var db = new SqliteConnection($"Data Source={Path.Combine(copy, "catalog.db")};Pooling=False"))
@@ -90,8 +90,8 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
             var one = await http.GetImageAsync(id);
             var two = await http2.GetImageAsync(id);
             Assert.Equal(one.ToJsonString(), two.ToJsonString());
-            var (statusOne, previewOne) = await GetBytesAsync(original, $"/api/v1/images/{id}/preview");
-            var (statusTwo, previewTwo) = await GetBytesAsync(restored, $"/api/v1/images/{id}/preview");
+            var (statusOne, previewOne) = await http.GetBytesAsync($"/api/v1/images/{id}/preview");
+            var (statusTwo, previewTwo) = await http2.GetBytesAsync($"/api/v1/images/{id}/preview");
             Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (statusOne, statusTwo));
             Assert.True(previewOne.AsSpan().SequenceEqual(previewTwo), $"The preview of {path} differs in the copy.");
         }
@@ -113,21 +113,6 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
     }
 
     private IrisHttp Client(IrisServerProcess server) => new(server.BaseUri, $"Bearer {_clientId}:{_secret}");
-
-    private async Task<(HttpStatusCode Status, byte[] Bytes)> GetBytesAsync(IrisServerProcess node, string url)
-    {
-        using var client = new HttpClient { BaseAddress = node.BaseUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {_clientId}:{_secret}");
-        using var response = await client.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
-    }
-
-    private static async Task<Dictionary<string, JsonObject>> StatusesAsync(IrisHttp http, string datasetId, List<string> paths)
-    {
-        var body = Expect.Ok(await http.PostAsync($"/api/v0/datasets/{datasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings(paths) }));
-        return body["data"]!.AsArray().ToDictionary(e => IrisHttp.Str(e!["path"]), e => e!.AsObject());
-    }
 
     public void Dispose()
     {

@@ -332,13 +332,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var latest = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-            foreach (var chunk in paths.Chunk(1000))
-            {
-                var body = Expect.Ok(await http.PostAsync($"/api/v0/datasets/{datasetId}/images/statuses",
-                    new JsonObject { ["paths"] = J.Strings(chunk) }));
-                foreach (var entry in body["data"]!.AsArray()) latest[IrisHttp.Str(entry!["path"])] = entry.AsObject();
-            }
+            var latest = await http.StatusesAsync(datasetId, paths);
             var open = latest.Values.Where(e => IrisHttp.Str(e["status"]) is not ("completed" or "error")).ToList();
             if (open.Count == 0 && latest.Count == paths.Count) return latest;
             Assert.False(_server!.HasExited, $"The restarted server exited.\n{_server.Output}");

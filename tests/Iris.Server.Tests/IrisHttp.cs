@@ -120,6 +120,27 @@ public sealed class IrisHttp : IDisposable
         }
     }
 
+    /// <summary>GET as bytes (previews; the JSON helpers read bodies as text).</summary>
+    public async Task<(HttpStatusCode Status, byte[] Bytes)> GetBytesAsync(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (Authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+        using var response = await _client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>POST .../images/statuses for any number of paths (1000 per request); asserts 200; the last entry per path.</summary>
+    public async Task<Dictionary<string, JsonObject>> StatusesAsync(string datasetId, IEnumerable<string> paths)
+    {
+        var latest = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var chunk in paths.Distinct().Chunk(1000))
+        {
+            var body = Expect.Ok(await PostAsync($"/api/v0/datasets/{datasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings(chunk) }));
+            foreach (var entry in body["data"]!.AsArray()) latest[Str(entry!["path"])] = entry.AsObject();
+        }
+        return latest;
+    }
+
     private static string Shorten(string s) => s.Length > 300 ? s[..300] + "..." : s;
 
     // ---- resource helpers ----
@@ -163,18 +184,9 @@ public sealed class IrisHttp : IDisposable
     {
         var wanted = paths.Distinct().ToList();
         var clock = Stopwatch.StartNew();
-        var latest = new Dictionary<string, JsonObject>();
         while (true)
         {
-            latest.Clear();
-            foreach (var chunk in wanted.Chunk(1000))
-            {
-                var response = await PostAsync($"/api/v0/datasets/{datasetId}/images/statuses",
-                    new JsonObject { ["paths"] = J.Strings(chunk) });
-                var body = Expect.Ok(response);
-                foreach (var entry in body["data"]!.AsArray())
-                    latest[Str(entry!["path"])] = entry.AsObject();
-            }
+            var latest = await StatusesAsync(datasetId, wanted);
             var pending = wanted.Where(p => !latest.TryGetValue(p, out var e) || !IsTerminal(e)).ToList();
             if (pending.Count == 0) return latest;
             if (clock.Elapsed > TerminalTimeout)

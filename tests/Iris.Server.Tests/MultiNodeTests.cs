@@ -157,7 +157,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Total, (await http2.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
 
         // Both API nodes give the same answers.
-        var statuses2 = await StatusesAsync(http2, datasetId, [.. ids.Keys]);
+        var statuses2 = await http2.StatusesAsync(datasetId, ids.Keys);
         Assert.All(ids.Keys, path => Assert.Equal(Stable(statuses1[path]), Stable(statuses2[path])));
         foreach (var chunk in ids.Values.Chunk(250))
         {
@@ -175,8 +175,8 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Total, previewKeys.Count);
         foreach (var id in ids.Values)
         {
-            var (statusA, a) = await GetBytesAsync(api1, $"/api/v1/images/{id}/preview");
-            var (statusB, b) = await GetBytesAsync(api2, $"/api/v1/images/{id}/preview");
+            var (statusA, a) = await http1.GetBytesAsync($"/api/v1/images/{id}/preview");
+            var (statusB, b) = await http2.GetBytesAsync($"/api/v1/images/{id}/preview");
             Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (statusA, statusB));
             Assert.True(a.Length > 100 && a.AsSpan().SequenceEqual(b), $"Preview of {id} differs between the nodes.");
             var n = id.Replace("-", "", StringComparison.Ordinal);
@@ -229,15 +229,6 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
 
     private IrisHttp Client(IrisServerProcess node) => new(node.BaseUri, $"Bearer {_clientId}:{_secret}");
 
-    private async Task<(HttpStatusCode Status, byte[] Bytes)> GetBytesAsync(IrisServerProcess node, string url)
-    {
-        using var client = new HttpClient { BaseAddress = node.BaseUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {_clientId}:{_secret}");
-        using var response = await client.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
-    }
-
     /// <summary>Waits for the dataset's completed count to reach <paramref name="count"/>; outages (503) are waited out.</summary>
     private async Task<long> WaitForCompletedAsync(IrisHttp http, string datasetId, long count)
     {
@@ -258,7 +249,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         {
             try
             {
-                var latest = await StatusesAsync(http, datasetId, paths);
+                var latest = await http.StatusesAsync(datasetId, paths);
                 var open = latest.Values.Where(e => IrisHttp.Str(e["status"]) is not ("completed" or "error")).ToList();
                 if (open.Count == 0) return latest;
                 Assert.True(clock.Elapsed < DrainTimeout,
@@ -271,17 +262,6 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-    }
-
-    private static async Task<Dictionary<string, JsonObject>> StatusesAsync(IrisHttp http, string datasetId, List<string> paths)
-    {
-        var latest = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var chunk in paths.Chunk(1000))
-        {
-            var body = Expect.Ok(await http.PostAsync($"/api/v0/datasets/{datasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings(chunk) }));
-            foreach (var entry in body["data"]!.AsArray()) latest[IrisHttp.Str(entry!["path"])] = entry.AsObject();
-        }
-        return latest;
     }
 
     private string Outputs() => string.Join("\n", _nodes.Select(n => $"---- {n.Name} ----\n{Tail(n.Node.Output)}"));

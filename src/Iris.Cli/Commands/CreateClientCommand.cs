@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Iris.Cli.Commands;
 
-/// <summary><c>iris admin create-client --data DIR --org NAME</c>: prints <c>{"orgId","clientId","clientSecret"}</c>.</summary>
+/// <summary><c>iris admin create-client [--data DIR | --database CONNECTION] --org NAME</c>: prints <c>{"orgId","clientId","clientSecret"}</c>.</summary>
 public sealed class CreateClientCommand : AsyncCommand<CreateClientCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -14,6 +14,10 @@ public sealed class CreateClientCommand : AsyncCommand<CreateClientCommand.Setti
         [CommandOption("--data <DIR>")]
         [Description("Data folder of the server (env IRIS_DATA; default ./iris-data).")]
         public string? Data { get; init; }
+
+        [CommandOption("--database <CONNECTION>")]
+        [Description("The catalog of nodes on PostgreSQL: a connection string or postgres:// URL (env IRIS_DATABASE; default: the data folder's SQLite catalog).")]
+        public string? Database { get; init; }
 
         [CommandOption("--org <NAME>")]
         [Description("Organization name; created if it does not exist (default: default).")]
@@ -29,7 +33,9 @@ public sealed class CreateClientCommand : AsyncCommand<CreateClientCommand.Setti
     {
         var data = settings.Data ?? Environment.GetEnvironmentVariable("IRIS_DATA") ?? new IrisOptions().DataDirectory;
         Directory.CreateDirectory(data);
-        await using var catalog = await CatalogEngines.OpenAsync(new IrisOptions { DataDirectory = data }, cancellationToken);
+        var options = new IrisOptions { DataDirectory = data, Database = settings.Database ?? (Environment.GetEnvironmentVariable("IRIS_DATABASE") is { Length: > 0 } db ? db : null) };
+        CatalogEngines.Check(options);
+        await using var catalog = await CatalogEngines.OpenAsync(options, cancellationToken);
         await catalog.MigrateAsync(cancellationToken);
         var created = await CredentialBootstrap.CreateClientAsync(catalog, settings.Org ?? CredentialBootstrap.DefaultOrganization, cancellationToken);
         Console.WriteLine(JsonSerializer.Serialize(created, ClientJsonContext.Default.CreatedClient));

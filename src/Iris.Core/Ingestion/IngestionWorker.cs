@@ -155,9 +155,14 @@ public sealed class IngestionWorker(
         }
     }
 
-    /// <summary>Records the outcome, retrying while the catalog is down; gives up only once the worker has stopped.</summary>
+    /// <summary>
+    /// Records the outcome, retrying while the catalog is down (until the worker stops); any other failure is tried
+    /// a few times only. Given up, the lease runs out and the image is processed again: never lost.
+    /// </summary>
     private async Task FinishAsync(IngestionJob job, string workerId, IngestionOutcome outcome, CancellationToken stopping)
     {
+        const int OtherFailuresAllowed = 3;
+        var otherFailures = 0;
         for (var failures = 0; ; failures++)
         {
             try
@@ -173,7 +178,11 @@ public sealed class IngestionWorker(
             catch (Exception e)
             {
                 if (failures == 0) LogFailure(e, "Image {ImageId}: recording the outcome failed; retrying", job.ImageId);
-                // Stopped: the lease runs out and the image is processed again, never lost.
+                if (e is not ServiceUnavailableException && ++otherFailures >= OtherFailuresAllowed)
+                {
+                    logger.LogError(e, "Image {ImageId}: recording the outcome failed {Failures} times; its lease will run out", job.ImageId, otherFailures);
+                    return;
+                }
                 if (!await DelayAsync(Backoff(failures + 1), stopping)) return;
             }
         }

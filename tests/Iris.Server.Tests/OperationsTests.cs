@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Iris.Testing;
+using Iris.Tests.Servers;
 
 namespace Iris.Server.Tests;
 
@@ -47,6 +48,40 @@ public sealed class OperationsTests
         Assert.Equal(HttpStatusCode.NotFound, (await scrape.GetAsync($"/api/v0/images/{Guid.NewGuid()}/metadata")).StatusCode);
         using var api = new HttpClient { BaseAddress = server.BaseUri };
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Traces_go_to_the_otlp_endpoint_the_standard_variable_names()
+    {
+        await using var collector = new LoopbackHttpServer();
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        collector.Map("/v1/traces", async exchange =>
+        {
+            // OTLP over HTTP: one protobuf ExportTraceServiceRequest per POST; its strings are plain UTF-8.
+            var length = int.Parse(exchange.Header("Content-Length") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            var body = new byte[length];
+            await exchange.Stream.ReadExactlyAsync(body, exchange.Stopping);
+            spans.Enqueue(body);
+            await exchange.SendAsync(200, [], "application/x-protobuf");
+        });
+        await using var server = await IrisTestServer.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url(""),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        });
+        using var http = Http(server);
+        var datasetId = await http.CreateDatasetIdAsync();
+        var good = ServerFixture.FileUri(Path.Combine(IrisTestServer.CorpusRoot, "imaging", "orientation_3.jpg"));
+        await http.AddPathsAsync(datasetId, good);
+        await http.WaitForTerminalAsync(datasetId, good);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool Seen(string text) => spans.Any(b => System.Text.Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
+        while (!(Seen("ingest image") && Seen("/api/v1/datasets")) && clock.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(100);
+        Assert.True(Seen("ingest image"), "No span of an ingested image reached the collector.");
+        Assert.True(Seen("/api/v1/datasets"), "No span of an HTTP request reached the collector.");
+        Assert.True(Seen("iris"), "The spans do not name the service.");
     }
 
     [Fact]

@@ -215,10 +215,11 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(int))]
 public sealed partial class IrisJsonContext : JsonSerializerContext
 {
-    /// <summary>The API's JSON settings on top of ASP.NET's web defaults (camelCase).</summary>
+    /// <summary>The API's JSON settings on top of ASP.NET's web defaults: v0 shapes camelCase, v1 shapes snake_case.</summary>
     public static void ApplyTo(JsonSerializerOptions options)
     {
         options.TypeInfoResolverChain.Insert(0, Default);
+        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default); // v1 shapes: snake_case
         options.Converters.Add(new UtcTimestampConverter());
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // readable UTF-8; never embedded in HTML
         options.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its schema

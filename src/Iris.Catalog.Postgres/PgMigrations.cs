@@ -104,6 +104,53 @@ internal static class PgMigrations
             );
             CREATE INDEX ix_image_events_image ON image_events(image_id, seq);
             """),
+        new(2, "v1 datasets and ingest jobs", """
+            -- Coactive's dataset fields: the encoder asked for, active/inactive, and the settings Iris records
+            -- without acting on them (JSON).
+            ALTER TABLE datasets ADD COLUMN encoder_name text NOT NULL DEFAULT 'multimodal';
+            ALTER TABLE datasets ADD COLUMN status text NOT NULL DEFAULT 'active';
+            ALTER TABLE datasets ADD COLUMN settings text;
+
+            -- An ingest job counts its assets: the counters change in the transaction that finishes an image.
+            CREATE TABLE ingest_jobs (
+                id               uuid PRIMARY KEY,
+                org_id           uuid NOT NULL,
+                dataset_id       uuid NOT NULL REFERENCES datasets(id),
+                job_type         text NOT NULL,
+                details          text NOT NULL,
+                connection_name  text,
+                source_type      text,
+                file_path        text,
+                status           text NOT NULL,
+                total_assets     bigint,
+                processed_assets bigint NOT NULL DEFAULT 0,
+                errored_assets   bigint NOT NULL DEFAULT 0,
+                error_details    text,
+                created_by       text NOT NULL,
+                created_at       timestamptz NOT NULL,
+                updated_at       timestamptz NOT NULL,
+                started_at       timestamptz,
+                finished_at      timestamptz
+            );
+            CREATE INDEX ix_ingest_jobs_org ON ingest_jobs(org_id, created_at, id);
+            CREATE INDEX ix_ingest_jobs_dataset ON ingest_jobs(dataset_id, created_at, id);
+
+            -- The images of a job; outcome (completed or error) is set once, when the image first finishes after
+            -- the job took it in, so a finished job never changes again.
+            CREATE TABLE ingest_job_assets (
+                job_id   uuid NOT NULL REFERENCES ingest_jobs(id),
+                image_id uuid NOT NULL REFERENCES images(id),
+                position integer NOT NULL,
+                outcome  text,
+                PRIMARY KEY (job_id, position)
+            );
+            CREATE INDEX ix_ingest_job_assets_open ON ingest_job_assets(image_id) WHERE outcome IS NULL;
+            CREATE INDEX ix_ingest_job_assets_image ON ingest_job_assets(image_id);
+
+            -- Status pages and counts of one dataset.
+            CREATE INDEX ix_images_dataset_status ON images(dataset_id, status, id);
+            CREATE INDEX ix_images_dataset_id ON images(dataset_id, id);
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -101,7 +101,7 @@ internal static class PgRows
     ];
 
     public const string DatasetColumns =
-        "id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count";
+        "id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count, encoder_name, status, settings";
 
     public static Dataset ReadDataset(NpgsqlDataReader r) => new(
         Id: r.GetGuid(0),
@@ -112,7 +112,46 @@ internal static class PgRows
         CreatedAt: r.Time(5),
         UpdatedBy: r.GetString(6),
         UpdatedAt: r.Time(7),
-        ImageCount: r.GetInt64(8));
+        ImageCount: r.GetInt64(8),
+        EncoderName: r.GetString(9),
+        Status: r.GetString(10),
+        SettingsJson: r.NullableString(11));
+
+    public const string JobColumns =
+        "id, org_id, dataset_id, job_type, details, connection_name, source_type, file_path, status, total_assets, " +
+        "processed_assets, errored_assets, error_details, created_by, created_at, updated_at, started_at, finished_at";
+
+    public static IngestJob ReadJob(NpgsqlDataReader r) => new(
+        Id: r.GetGuid(0),
+        OrgId: r.GetGuid(1),
+        DatasetId: r.GetGuid(2),
+        JobType: r.GetString(3),
+        DetailsJson: r.GetString(4),
+        ConnectionName: r.NullableString(5),
+        SourceType: r.NullableString(6),
+        FilePath: r.NullableString(7),
+        Status: r.GetString(8),
+        TotalAssets: r.IsDBNull(9) ? null : r.GetInt64(9),
+        ProcessedAssets: r.GetInt64(10),
+        ErroredAssets: r.GetInt64(11),
+        ErrorDetails: r.NullableString(12),
+        CreatedBy: r.GetString(13),
+        CreatedAt: r.Time(14),
+        UpdatedAt: r.Time(15),
+        StartedAt: r.NullableTime(16),
+        FinishedAt: r.NullableTime(17));
+
+    /// <summary>The job's columns as parameters $1..$18, in <see cref="JobColumns"/> order.</summary>
+    public static NpgsqlParameter[] JobParams(IngestJob j) =>
+    [
+        UuidParam(j.Id), UuidParam(j.OrgId), UuidParam(j.DatasetId), TextParam(j.JobType), TextParam(j.DetailsJson),
+        TextParam(j.ConnectionName), TextParam(j.SourceType), TextParam(j.FilePath), TextParam(j.Status), BigintParam(j.TotalAssets),
+        BigintParam(j.ProcessedAssets), BigintParam(j.ErroredAssets), TextParam(j.ErrorDetails), TextParam(j.CreatedBy),
+        TimeParam(j.CreatedAt), TimeParam(j.UpdatedAt), TimeParam(j.StartedAt), TimeParam(j.FinishedAt),
+    ];
+
+    public static NpgsqlParameter BigintParam(long? value) =>
+        new() { Value = value is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint };
 
     public const string CredentialColumns = "client_id, org_id, secret_hash, created_at, revoked_at, name";
 

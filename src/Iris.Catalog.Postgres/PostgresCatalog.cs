@@ -27,6 +27,7 @@ public sealed class PostgresCatalog : ICatalog
         Datasets = new PostgresDatasetStore(this);
         Images = new PostgresImageStore(this);
         Queue = new PostgresIngestionQueue(this, _listener);
+        Jobs = new PostgresJobStore(this);
         Locks = new PostgresLocks(this);
     }
 
@@ -76,6 +77,8 @@ public sealed class PostgresCatalog : ICatalog
     public IDatasetStore Datasets { get; }
     public IImageStore Images { get; }
     public IIngestionQueue Queue { get; }
+
+    public IIngestJobStore Jobs { get; }
     public ICatalogLocks Locks { get; }
 
     public Task<int> MigrateAsync(CancellationToken ct = default) => MigrateAsync(PgMigrations.All, ct);

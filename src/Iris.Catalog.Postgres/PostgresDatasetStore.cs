@@ -9,12 +9,14 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
     public Task<Dataset?> TryCreateAsync(Dataset dataset, CancellationToken ct = default) => db.RunAsync(async connection =>
     {
         await using var cmd = connection.Command("""
-            INSERT INTO datasets (id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
+            INSERT INTO datasets (id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count,
+                encoder_name, status, settings)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11)
             ON CONFLICT (org_id, name) DO NOTHING
             """);
         var inserted = await cmd.Uuid(dataset.Id).Uuid(dataset.OrgId).Text(dataset.Name).Text(dataset.Description)
-            .Text(dataset.CreatedBy).Time(dataset.CreatedAt).Text(dataset.UpdatedBy).Time(dataset.UpdatedAt).ExecuteNonQueryAsync(ct);
+            .Text(dataset.CreatedBy).Time(dataset.CreatedAt).Text(dataset.UpdatedBy).Time(dataset.UpdatedAt)
+            .Text(dataset.EncoderName).Text(dataset.Status).Text(dataset.SettingsJson).ExecuteNonQueryAsync(ct);
         return inserted == 0
             ? null
             : dataset with { CreatedAt = CatalogTime.Truncate(dataset.CreatedAt), UpdatedAt = CatalogTime.Truncate(dataset.UpdatedAt), ImageCount = 0 };
@@ -50,6 +52,36 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
         }, ct);
     }
 
+    public Task<DatasetUpdate> UpdateAsync(Dataset dataset, CancellationToken ct = default) => db.RunAsync(async connection =>
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var update = connection.Command("""
+            UPDATE datasets SET name = $3, description = $4, status = $5, settings = $6, updated_by = $7, updated_at = $8
+            WHERE id = $1 AND org_id = $2
+              AND NOT EXISTS (SELECT 1 FROM datasets o WHERE o.org_id = $2 AND o.name = $3 AND o.id <> $1)
+            """, tx))
+        {
+            int updated;
+            try
+            {
+                updated = await update.Uuid(dataset.Id).Uuid(dataset.OrgId).Text(dataset.Name).Text(dataset.Description)
+                    .Text(dataset.Status).Text(dataset.SettingsJson).Text(dataset.UpdatedBy).Time(dataset.UpdatedAt).ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return new DatasetUpdate(null, NameTaken: true); // renamed to the same name at the same moment
+            }
+            if (updated == 0)
+            {
+                var exists = await GetAsync(connection, tx, dataset.OrgId, dataset.Id, lockRow: false, ct) is not null;
+                return new DatasetUpdate(null, NameTaken: exists);
+            }
+        }
+        var stored = await GetAsync(connection, tx, dataset.OrgId, dataset.Id, lockRow: false, ct);
+        await tx.CommitAsync(ct);
+        return new DatasetUpdate(stored, NameTaken: false);
+    }, ct);
+
     public Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default) => db.RunAsync(async connection =>
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -75,6 +107,8 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
         await using var batch = new NpgsqlBatch(connection, tx);
         foreach (var sql in new[]
                  {
+                     "DELETE FROM ingest_job_assets a USING ingest_jobs j WHERE a.job_id = j.id AND j.dataset_id = $1",
+                     "DELETE FROM ingest_jobs WHERE dataset_id = $1",
                      "DELETE FROM image_events e USING images i WHERE e.image_id = i.id AND i.dataset_id = $1",
                      "DELETE FROM ingestion_jobs j USING images i WHERE j.image_id = i.id AND i.dataset_id = $1",
                      "DELETE FROM images WHERE dataset_id = $1",

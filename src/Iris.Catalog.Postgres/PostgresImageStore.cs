@@ -9,7 +9,8 @@ namespace Iris.Catalog.Postgres;
 internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
 {
     public Task<IReadOnlyList<ImageRecord>?> AddAsync(
-        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default) =>
+        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default,
+        IngestJob? job = null) =>
         db.RunAsync<IReadOnlyList<ImageRecord>?>(async connection =>
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
@@ -88,6 +89,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
                 }
                 result[i] = record;
             }
+            if (job is not null) PostgresJobStore.AddInserts(changes, IngestJobs.Counted(job, result), result);
             if (enqueued) changes.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{PostgresCatalog.JobsChannel}', '')"));
             if (changes.BatchCommands.Count > 0) await changes.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
@@ -134,6 +136,64 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
             while (await r.ReadAsync(ct)) found.Add(PgRows.ReadImage(r));
             return found;
         }, ct);
+    }
+
+    public Task<ImagePage?> ListAsync(Guid orgId, Guid datasetId, ImageQuery query, int offset, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return db.RunAsync<ImagePage?>(async connection =>
+        {
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct); // the page and the total agree
+            if (!await DatasetExistsAsync(connection, tx, orgId, datasetId, ct)) return null;
+            // $1 dataset, $2 statuses (null: any), $3 exact path, $4 path prefix (starts_with: a prefix may hold % and _).
+            const string where = """
+                dataset_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR path = $3)
+                AND ($4::text IS NULL OR starts_with(path, $4))
+                """;
+            NpgsqlParameter[] Filters() =>
+            [
+                PgRows.UuidParam(datasetId),
+                new NpgsqlParameter { Value = query.Statuses is { } st ? st.ToArray() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                PgRows.TextParam(query.Path), PgRows.TextParam(query.PathPrefix),
+            ];
+            long total;
+            await using (var count = connection.Command($"SELECT COUNT(*) FROM images WHERE {where}", tx))
+            {
+                count.Parameters.AddRange(Filters());
+                total = (long)(await count.ExecuteScalarAsync(ct))!;
+            }
+            var items = new List<ImageRecord>(Math.Min(limit, 1000));
+            await using (var page = connection.Command($"SELECT {PgRows.ImageColumns} FROM images WHERE {where} ORDER BY id LIMIT $5 OFFSET $6", tx))
+            {
+                page.Parameters.AddRange(Filters());
+                await using var r = await page.Arg<long>(limit).Arg<long>(offset).ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) items.Add(PgRows.ReadImage(r));
+            }
+            await tx.CommitAsync(ct);
+            return new ImagePage(items, total);
+        }, ct);
+    }
+
+    public Task<IReadOnlyDictionary<string, long>?> CountByStatusAsync(Guid orgId, Guid datasetId, CancellationToken ct = default) =>
+        db.RunAsync<IReadOnlyDictionary<string, long>?>(async connection =>
+        {
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            if (!await DatasetExistsAsync(connection, tx, orgId, datasetId, ct)) return null;
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            await using (var cmd = connection.Command("SELECT status, COUNT(*) FROM images WHERE dataset_id = $1 GROUP BY status", tx))
+            {
+                await using var r = await cmd.Uuid(datasetId).ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) counts[r.GetString(0)] = r.GetInt64(1);
+            }
+            await tx.CommitAsync(ct);
+            return counts;
+        }, ct);
+
+    private static async Task<bool> DatasetExistsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid orgId, Guid datasetId, CancellationToken ct)
+    {
+        await using var cmd = connection.Command("SELECT 1 FROM datasets WHERE id = $1 AND org_id = $2", tx);
+        return await cmd.Uuid(datasetId).Uuid(orgId).ExecuteScalarAsync(ct) is not null;
     }
 
     public Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)

@@ -28,9 +28,16 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
                     FROM picked WHERE j.seq = picked.seq
                     RETURNING j.seq, j.image_id, j.attempts
                 )
-                UPDATE images i SET status = '{ImageStatus.ProcessingStarted}'
-                FROM leased WHERE i.id = leased.image_id
-                RETURNING leased.seq, i.id, leased.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256
+                , started AS (
+                    UPDATE images i SET status = '{ImageStatus.ProcessingStarted}'
+                    FROM leased WHERE i.id = leased.image_id
+                    RETURNING leased.seq, i.id, leased.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256
+                ), jobs AS (
+                    UPDATE ingest_jobs SET status = '{IngestJobStatus.InProgress}', started_at = $1, updated_at = $1
+                    WHERE status = '{IngestJobStatus.Pending}' AND id IN (
+                        SELECT a.job_id FROM ingest_job_assets a JOIN started s ON a.image_id = s.id WHERE a.outcome IS NULL)
+                )
+                SELECT * FROM started
                 """);
             await using var r = await cmd.Time(now).Arg<long>(max).Text(workerId).Time(expiresAt).ExecuteReaderAsync(ct);
             var jobs = new List<(long Seq, IngestionJob Job)>(max);
@@ -131,6 +138,21 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
                     PgRows.UuidParam(datasetId), new NpgsqlParameter<long> { TypedValue = delta }));
             }
             batch.BatchCommands.Add(PgRows.BatchCommand("DELETE FROM ingestion_jobs WHERE image_id = $1", PgRows.UuidParam(job.ImageId)));
+            // Every job waiting for this image counts it once; a job whose last asset this was is completed.
+            batch.BatchCommands.Add(PgRows.BatchCommand($"""
+                WITH open AS (
+                    UPDATE ingest_job_assets SET outcome = $2 WHERE image_id = $1 AND outcome IS NULL RETURNING job_id
+                )
+                UPDATE ingest_jobs j SET
+                    processed_assets = j.processed_assets + ($2 = '{ImageStatus.Completed}')::int,
+                    errored_assets = j.errored_assets + ($2 = '{ImageStatus.Error}')::int,
+                    status = CASE WHEN j.processed_assets + j.errored_assets + 1 >= j.total_assets
+                        THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+                    started_at = COALESCE(j.started_at, $3),
+                    finished_at = CASE WHEN j.processed_assets + j.errored_assets + 1 >= j.total_assets THEN $3 ELSE j.finished_at END,
+                    updated_at = $3
+                FROM (SELECT DISTINCT job_id FROM open) o WHERE j.id = o.job_id
+                """, PgRows.UuidParam(job.ImageId), PgRows.TextParam(outcome.Status), PgRows.TimeParam(now)));
             await batch.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             return true;

@@ -82,7 +82,7 @@ internal static class Db
         LatestEvent: r.Event(17, 18, 19));
 
     public const string DatasetColumns =
-        "id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count";
+        "id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count, encoder_name, status, settings";
 
     public static Dataset ReadDataset(SqliteDataReader r) => new(
         Id: r.GetGuid(0),
@@ -93,7 +93,44 @@ internal static class Db
         CreatedAt: r.Time(5),
         UpdatedBy: r.GetString(6),
         UpdatedAt: r.Time(7),
-        ImageCount: r.GetInt64(8));
+        ImageCount: r.GetInt64(8),
+        EncoderName: r.GetString(9),
+        Status: r.GetString(10),
+        SettingsJson: r.NullableString(11));
+
+    public const string JobColumns =
+        "id, org_id, dataset_id, job_type, details, connection_name, source_type, file_path, status, total_assets, " +
+        "processed_assets, errored_assets, error_details, created_by, created_at, updated_at, started_at, finished_at";
+
+    public static IngestJob ReadJob(SqliteDataReader r) => new(
+        Id: r.GetGuid(0),
+        OrgId: r.GetGuid(1),
+        DatasetId: r.GetGuid(2),
+        JobType: r.GetString(3),
+        DetailsJson: r.GetString(4),
+        ConnectionName: r.NullableString(5),
+        SourceType: r.NullableString(6),
+        FilePath: r.NullableString(7),
+        Status: r.GetString(8),
+        TotalAssets: r.IsDBNull(9) ? null : r.GetInt64(9),
+        ProcessedAssets: r.GetInt64(10),
+        ErroredAssets: r.GetInt64(11),
+        ErrorDetails: r.NullableString(12),
+        CreatedBy: r.GetString(13),
+        CreatedAt: r.Time(14),
+        UpdatedAt: r.Time(15),
+        StartedAt: r.NullableTime(16),
+        FinishedAt: r.NullableTime(17));
+
+    /// <summary>Binds a job's columns as @j0..@j17, in <see cref="JobColumns"/> order.</summary>
+    public static SqliteCommand WithJob(this SqliteCommand cmd, IngestJob j) => cmd
+        .With("@j0", j.Id).With("@j1", j.OrgId).With("@j2", j.DatasetId).With("@j3", j.JobType).With("@j4", j.DetailsJson)
+        .With("@j5", j.ConnectionName).With("@j6", j.SourceType).With("@j7", j.FilePath).With("@j8", j.Status)
+        .With("@j9", j.TotalAssets).With("@j10", j.ProcessedAssets).With("@j11", j.ErroredAssets).With("@j12", j.ErrorDetails)
+        .With("@j13", j.CreatedBy).With("@j14", ToMicros(j.CreatedAt)).With("@j15", ToMicros(j.UpdatedAt))
+        .With("@j16", j.StartedAt is { } s ? ToMicros(s) : null).With("@j17", j.FinishedAt is { } f ? ToMicros(f) : null);
+
+    public const string JobValues = "@j0, @j1, @j2, @j3, @j4, @j5, @j6, @j7, @j8, @j9, @j10, @j11, @j12, @j13, @j14, @j15, @j16, @j17";
 
     public const string CredentialColumns = "client_id, org_id, secret_hash, created_at, revoked_at, name";
 

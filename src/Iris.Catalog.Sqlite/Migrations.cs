@@ -106,6 +106,53 @@ internal static class Migrations
         new(3, "credential names", """
             ALTER TABLE credentials ADD COLUMN name TEXT;
             """),
+        new(4, "v1 datasets and ingest jobs", """
+            -- Coactive's dataset fields: the encoder asked for, active/inactive, and the settings Iris records
+            -- without acting on them (JSON).
+            ALTER TABLE datasets ADD COLUMN encoder_name TEXT NOT NULL DEFAULT 'multimodal';
+            ALTER TABLE datasets ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+            ALTER TABLE datasets ADD COLUMN settings TEXT;
+
+            -- An ingest job counts its assets: the counters change in the transaction that finishes an image.
+            CREATE TABLE ingest_jobs (
+                id               BLOB PRIMARY KEY,
+                org_id           BLOB NOT NULL,
+                dataset_id       BLOB NOT NULL REFERENCES datasets(id),
+                job_type         TEXT NOT NULL,
+                details          TEXT NOT NULL,
+                connection_name  TEXT,
+                source_type      TEXT,
+                file_path        TEXT,
+                status           TEXT NOT NULL,
+                total_assets     INTEGER,
+                processed_assets INTEGER NOT NULL DEFAULT 0,
+                errored_assets   INTEGER NOT NULL DEFAULT 0,
+                error_details    TEXT,
+                created_by       TEXT NOT NULL,
+                created_at       INTEGER NOT NULL,
+                updated_at       INTEGER NOT NULL,
+                started_at       INTEGER,
+                finished_at      INTEGER
+            ) STRICT;
+            CREATE INDEX ix_ingest_jobs_org ON ingest_jobs(org_id, created_at, id);
+            CREATE INDEX ix_ingest_jobs_dataset ON ingest_jobs(dataset_id, created_at, id);
+
+            -- The images of a job; outcome (completed or error) is set once, when the image first finishes after
+            -- the job took it in, so a finished job never changes again.
+            CREATE TABLE ingest_job_assets (
+                job_id   BLOB NOT NULL REFERENCES ingest_jobs(id),
+                image_id BLOB NOT NULL REFERENCES images(id),
+                position INTEGER NOT NULL,
+                outcome  TEXT,
+                PRIMARY KEY (job_id, position)
+            ) STRICT;
+            CREATE INDEX ix_ingest_job_assets_open ON ingest_job_assets(image_id) WHERE outcome IS NULL;
+            CREATE INDEX ix_ingest_job_assets_image ON ingest_job_assets(image_id);
+
+            -- Status pages and counts of one dataset.
+            CREATE INDEX ix_images_dataset_status ON images(dataset_id, status, id);
+            CREATE INDEX ix_images_dataset_id ON images(dataset_id, id);
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -36,6 +36,7 @@ public sealed class SqliteCatalog : ICatalog
         Datasets = new SqliteDatasetStore(this);
         Images = new SqliteImageStore(this);
         Queue = new SqliteIngestionQueue(this);
+        Jobs = new SqliteJobStore(this);
     }
 
     public ICatalogLocks Locks { get; } = new InProcessLocks();
@@ -57,6 +58,8 @@ public sealed class SqliteCatalog : ICatalog
     public IDatasetStore Datasets { get; }
     public IImageStore Images { get; }
     public IIngestionQueue Queue { get; }
+
+    public IIngestJobStore Jobs { get; }
 
     /// <summary>Open connections with prepared statements for the hot reads (image metadata, statuses).</summary>
     internal ReadConnections Reads { get; }

@@ -9,8 +9,9 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var cmd = connection.Command(null, """
-            INSERT INTO datasets (id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count)
-            VALUES (@id, @org, @name, @description, @createdBy, @createdAt, @updatedBy, @updatedAt, 0)
+            INSERT INTO datasets (id, org_id, name, description, created_by, created_at, updated_by, updated_at, completed_count,
+                encoder_name, status, settings)
+            VALUES (@id, @org, @name, @description, @createdBy, @createdAt, @updatedBy, @updatedAt, 0, @encoder, @status, @settings)
             ON CONFLICT (org_id, name) DO NOTHING
             """);
         int inserted = cmd
@@ -22,6 +23,9 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
             .With("@createdAt", Db.ToMicros(dataset.CreatedAt))
             .With("@updatedBy", dataset.UpdatedBy)
             .With("@updatedAt", Db.ToMicros(dataset.UpdatedAt))
+            .With("@encoder", dataset.EncoderName)
+            .With("@status", dataset.Status)
+            .With("@settings", dataset.SettingsJson)
             .ExecuteNonQuery();
         return inserted == 0
             ? null
@@ -65,6 +69,31 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
         return (items, total);
     }
 
+    public async Task<DatasetUpdate> UpdateAsync(Dataset dataset, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction();
+        using (var taken = connection.Command(tx, "SELECT 1 FROM datasets WHERE org_id = @org AND name = @name AND id <> @id"))
+        {
+            if (taken.With("@org", dataset.OrgId).With("@name", dataset.Name).With("@id", dataset.Id).ExecuteScalar() is not null)
+                return new DatasetUpdate(null, NameTaken: true);
+        }
+        using (var update = connection.Command(tx, """
+            UPDATE datasets SET name = @name, description = @description, status = @status, settings = @settings,
+                updated_by = @updatedBy, updated_at = @updatedAt
+            WHERE id = @id AND org_id = @org
+            """))
+        {
+            update.With("@name", dataset.Name).With("@description", dataset.Description).With("@status", dataset.Status)
+                .With("@settings", dataset.SettingsJson).With("@updatedBy", dataset.UpdatedBy)
+                .With("@updatedAt", Db.ToMicros(dataset.UpdatedAt)).With("@id", dataset.Id).With("@org", dataset.OrgId);
+            if (update.ExecuteNonQuery() == 0) return new DatasetUpdate(null, NameTaken: false);
+        }
+        var stored = Get(connection, tx, dataset.OrgId, dataset.Id);
+        tx.Commit();
+        return new DatasetUpdate(stored, NameTaken: false);
+    }
+
     public async Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -100,6 +129,8 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
 
         // Children first: the foreign keys have no cascade on purpose (deletes stay explicit).
         using (var delete = connection.Command(tx, """
+            DELETE FROM ingest_job_assets WHERE job_id IN (SELECT id FROM ingest_jobs WHERE dataset_id = @d);
+            DELETE FROM ingest_jobs WHERE dataset_id = @d;
             DELETE FROM image_events WHERE image_id IN (SELECT id FROM images WHERE dataset_id = @d);
             DELETE FROM ingestion_jobs WHERE image_id IN (SELECT id FROM images WHERE dataset_id = @d);
             DELETE FROM images WHERE dataset_id = @d;

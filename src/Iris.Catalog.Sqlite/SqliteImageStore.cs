@@ -7,7 +7,8 @@ namespace Iris.Catalog.Sqlite;
 internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
 {
     public async Task<IReadOnlyList<ImageRecord>?> AddAsync(
-        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default)
+        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default,
+        IngestJob? job = null)
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var tx = connection.BeginTransaction();
@@ -93,6 +94,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             result[i] = record;
         }
 
+        if (job is not null) SqliteJobStore.Insert(connection, tx, IngestJobs.Counted(job, result), result);
         tx.Commit();
         if (enqueued) db.Signal.Notify();
         return result;
@@ -181,6 +183,66 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             }
             return statuses;
         }));
+    }
+
+    public async Task<ImagePage?> ListAsync(Guid orgId, Guid datasetId, ImageQuery query, int offset, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction(deferred: true); // one snapshot: the page and the total agree
+        if (!DatasetExists(connection, tx, orgId, datasetId)) return null;
+
+        var where = new System.Text.StringBuilder("dataset_id = @d");
+        using var count = connection.Command(tx, "");
+        using var page = connection.Command(tx, "");
+        foreach (var cmd in new[] { count, page }) cmd.With("@d", datasetId);
+        if (query.Statuses is { } statuses)
+        {
+            where.Append(" AND status IN (");
+            for (var i = 0; i < statuses.Count; i++)
+            {
+                where.Append(i == 0 ? "" : ", ").Append("@s").Append(i);
+                foreach (var cmd in new[] { count, page }) cmd.With("@s" + i, statuses[i]);
+            }
+            where.Append(statuses.Count == 0 ? "NULL)" : ")");
+        }
+        if (query.Path is { } path)
+        {
+            where.Append(" AND path = @p");
+            foreach (var cmd in new[] { count, page }) cmd.With("@p", path);
+        }
+        if (query.PathPrefix is { } prefix)
+        {
+            // substr, not LIKE: a prefix may hold % and _.
+            where.Append(" AND substr(path, 1, @plen) = @prefix");
+            foreach (var cmd in new[] { count, page }) cmd.With("@plen", prefix.Length).With("@prefix", prefix);
+        }
+        count.CommandText = $"SELECT COUNT(*) FROM images WHERE {where}";
+        var total = (long)count.ExecuteScalar()!;
+        page.CommandText = $"SELECT {Db.ImageColumns} FROM images WHERE {where} ORDER BY id LIMIT @limit OFFSET @offset";
+        var items = new List<ImageRecord>(Math.Min(limit, 1000));
+        using (var r = page.With("@limit", limit).With("@offset", offset).ExecuteReader())
+        {
+            while (r.Read()) items.Add(Db.ReadImage(r));
+        }
+        tx.Commit();
+        return new ImagePage(items, total);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>?> CountByStatusAsync(Guid orgId, Guid datasetId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var tx = connection.BeginTransaction(deferred: true);
+        if (!DatasetExists(connection, tx, orgId, datasetId)) return null;
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var cmd = connection.Command(tx, "SELECT status, COUNT(*) FROM images WHERE dataset_id = @d GROUP BY status");
+        using (var r = cmd.With("@d", datasetId).ExecuteReader())
+        {
+            while (r.Read()) counts[r.GetString(0)] = r.GetInt64(1);
+        }
+        tx.Commit();
+        return counts;
     }
 
     /// <summary>Rents a read connection for <paramref name="read"/>; one that failed midway is closed, not reused.</summary>

@@ -32,9 +32,14 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
             """))
         using (var leaseJob = connection.Command(tx,
             "UPDATE ingestion_jobs SET lease_owner = @worker, lease_expires_at = @expires, attempts = attempts + 1 WHERE seq = @seq"))
-        using (var startImage = connection.Command(tx,
-            $"UPDATE images SET status = '{ImageStatus.ProcessingStarted}' WHERE id = @id"))
+        using (var startImage = connection.Command(tx, $"""
+            UPDATE images SET status = '{ImageStatus.ProcessingStarted}' WHERE id = @id;
+            UPDATE ingest_jobs SET status = '{IngestJobStatus.InProgress}', started_at = @now, updated_at = @now
+            WHERE status = '{IngestJobStatus.Pending}'
+              AND id IN (SELECT job_id FROM ingest_job_assets WHERE image_id = @id AND outcome IS NULL);
+            """))
         {
+            startImage.With("@now", nowUs);
             var picked = new List<(long Seq, IngestionJob Job)>(max);
             using (var r = pick.With("@now", nowUs).With("@max", max).ExecuteReader())
             {
@@ -168,7 +173,8 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
     /// <summary>Ends an image's ingestion: final status, its events, the dataset's completed count, and the job removed.</summary>
     private sealed class Finisher : IDisposable
     {
-        private readonly SqliteCommand _image, _event, _count, _deleteJob;
+        private readonly SqliteCommand _image, _event, _count, _deleteJob, _jobs;
+        private readonly SqliteParameter _jobsImage, _jobsStatus;
         private readonly SqliteParameter _imageId, _status, _tech, _errorCode, _errorReason, _eventType, _eventAt, _eventDetail;
         private readonly SqliteParameter _sha256, _phash, _previewKey;
         private readonly SqliteParameter _eventImage, _type, _at, _detail, _dataset, _delta, _jobImage;
@@ -213,6 +219,23 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
 
             _deleteJob = connection.Command(tx, "DELETE FROM ingestion_jobs WHERE image_id = @id");
             _jobImage = _deleteJob.Param("@id", SqliteType.Blob);
+
+            // Every job waiting for this image counts it once; a job whose last asset this was is completed.
+            _jobs = connection.Command(tx, $"""
+                UPDATE ingest_jobs SET
+                    processed_assets = processed_assets + (@status = '{ImageStatus.Completed}'),
+                    errored_assets = errored_assets + (@status = '{ImageStatus.Error}'),
+                    status = CASE WHEN processed_assets + errored_assets + 1 >= total_assets
+                        THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+                    started_at = COALESCE(started_at, @now),
+                    finished_at = CASE WHEN processed_assets + errored_assets + 1 >= total_assets THEN @now ELSE finished_at END,
+                    updated_at = @now
+                WHERE id IN (SELECT job_id FROM ingest_job_assets WHERE image_id = @id AND outcome IS NULL);
+                UPDATE ingest_job_assets SET outcome = @status WHERE image_id = @id AND outcome IS NULL;
+                """);
+            _jobs.With("@now", nowUs);
+            _jobsImage = _jobs.Param("@id", SqliteType.Blob);
+            _jobsStatus = _jobs.Param("@status", SqliteType.Text);
         }
 
         public void Finish(
@@ -253,6 +276,10 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
 
             _jobImage.Value = imageId;
             _deleteJob.ExecuteNonQuery();
+
+            _jobsImage.Value = imageId;
+            _jobsStatus.Value = newStatus;
+            _jobs.ExecuteNonQuery();
         }
 
         public void Dispose()
@@ -261,6 +288,7 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
             _event.Dispose();
             _count.Dispose();
             _deleteJob.Dispose();
+            _jobs.Dispose();
         }
     }
 }

@@ -29,6 +29,7 @@ public static class Extensions
         services.AddSingleton(catalog.Datasets);
         services.AddSingleton(catalog.Images);
         services.AddSingleton(catalog.Queue);
+        services.AddSingleton(catalog.Jobs);
 
         services.AddSingleton(blobs);
         services.AddSingleton(temp);
@@ -59,6 +60,8 @@ public static class Extensions
         api.MapImageApi();
         api.MapDatasetApi();
         api.MapAssetApi();
+        api.MapIngestionApi();
+        api.MapIngestionStatusApi();
         api.MapImageDetailsApi();
         api.MapAuthManagementApi();
 

@@ -13,16 +13,26 @@ namespace Iris.Assets;
 /// </summary>
 public sealed class AssetService(ICatalog catalog, IBlobStore blobs, TimeProvider time)
 {
-    /// <summary>Adds <paramref name="images"/>; null if the caller's organization has no such dataset.</summary>
-    public async Task<AddedImages?> AddAsync(Caller caller, Guid datasetId, IReadOnlyList<NewImage> images, CancellationToken ct)
+    /// <summary>
+    /// Adds <paramref name="images"/>, and with <paramref name="job"/> records them as one ingest job (its id is the
+    /// request's); null if the caller's organization has no such dataset.
+    /// </summary>
+    public async Task<AddedImages?> AddAsync(Caller caller, Guid datasetId, IReadOnlyList<NewImage> images, CancellationToken ct, JobSource? job = null)
     {
         var now = time.GetUtcNow();
         var requestId = Guid.CreateVersion7(now);
         var distinct = Distinct(images);
-        var added = distinct.Count == 0
-            ? await catalog.Datasets.GetAsync(caller.OrgId, datasetId, ct) is null ? null : []
-            : await catalog.Images.AddAsync(caller.OrgId, datasetId, distinct, Admission(caller, datasetId, requestId, now), ct);
-        return added is null ? null : new AddedImages(requestId, now, added);
+        var newJob = job?.ToJob(requestId, caller, datasetId, now);
+        if (distinct.Count == 0)
+        {
+            if (await catalog.Datasets.GetAsync(caller.OrgId, datasetId, ct) is null) return null;
+            if (newJob is null) return new AddedImages(requestId, now, [], null);
+            newJob = IngestJobs.Counted(newJob, []);
+            await catalog.Jobs.CreateAsync(newJob, ct);
+            return new AddedImages(requestId, now, [], newJob);
+        }
+        var added = await catalog.Images.AddAsync(caller.OrgId, datasetId, distinct, Admission(caller, datasetId, requestId, now), ct, newJob);
+        return added is null ? null : new AddedImages(requestId, now, added, newJob is null ? null : IngestJobs.Counted(newJob, added));
     }
 
     /// <summary>
@@ -30,7 +40,7 @@ public sealed class AssetService(ICatalog catalog, IBlobStore blobs, TimeProvide
     /// the organization has no such dataset. Bytes stored already are not stored again; bytes this call stored that
     /// no image points at afterwards (a path the dataset had) go again.
     /// </summary>
-    public async Task<AddedImages?> AddUploadsAsync(Caller caller, Guid datasetId, IReadOnlyList<StagedUpload> uploads, CancellationToken ct)
+    public async Task<AddedImages?> AddUploadsAsync(Caller caller, Guid datasetId, IReadOnlyList<StagedUpload> uploads, CancellationToken ct, JobSource? job = null)
     {
         var created = new List<string>();
         try
@@ -47,7 +57,7 @@ public sealed class AssetService(ICatalog catalog, IBlobStore blobs, TimeProvide
                     created.Add(upload.Sha256);
                 }
 
-                var added = await AddAsync(caller, datasetId, uploads.Select(u => u.Image with { BlobSha256 = u.Sha256 }).ToList(), CancellationToken.None);
+                var added = await AddAsync(caller, datasetId, uploads.Select(u => u.Image with { BlobSha256 = u.Sha256 }).ToList(), CancellationToken.None, job);
                 var referenced = added?.Images.Select(i => i.BlobSha256).ToHashSet(StringComparer.Ordinal) ?? [];
                 foreach (var sha in created.Where(sha => !referenced.Contains(sha)))
                     await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
@@ -65,6 +75,55 @@ public sealed class AssetService(ICatalog catalog, IBlobStore blobs, TimeProvide
         catalog.Images.UpdateMetadataAsync(caller.OrgId, datasetId,
             updates.Select(u => u.Path is { } path ? u with { Path = ImagePaths.Normalize(path) } : u).ToList(),
             caller.ClientId, time.GetUtcNow(), ct);
+
+    /// <summary>
+    /// Changes the metadata of the dataset's images named by id or path (<paramref name="change"/> turns the target's
+    /// index and current metadata into the new metadata, in order, so two changes of one image compose) and records
+    /// the request as a finished metadata job: targets that name no image of the dataset are its errored assets.
+    /// <paramref name="details"/> writes the job's details from the accepted (index, image) pairs and the invalid
+    /// indexes. Null if the organization has no such dataset.
+    /// </summary>
+    public async Task<IngestJob?> ChangeMetadataAsync(
+        Caller caller, Guid datasetId, IReadOnlyList<(Guid? Id, string? Path)> targets, Func<int, string?, string?> change,
+        CancellationToken ct, Func<IReadOnlyList<(int Index, ImageRecord Image)>, IReadOnlyList<int>, string> details)
+    {
+        if (await catalog.Datasets.GetAsync(caller.OrgId, datasetId, ct) is null) return null;
+        var paths = targets.Where(t => t.Id is null && t.Path is not null).Select(t => ImagePaths.Normalize(t.Path!)).Distinct().ToList();
+        var byPath = (await catalog.Images.GetStatusesAsync(caller.OrgId, datasetId, paths, ct))
+            .Where(s => s.ImageId is not null).ToDictionary(s => s.Path, s => s.ImageId!.Value, StringComparer.Ordinal);
+        var ids = targets.Select(t => t.Id ?? (t.Path is { } p && byPath.TryGetValue(ImagePaths.Normalize(p), out var id) ? id : (Guid?)null)).ToList();
+        var images = (await catalog.Images.GetManyAsync(caller.OrgId, ids.OfType<Guid>().Distinct().ToList(), ct))
+            .Where(i => i.DatasetId == datasetId).ToDictionary(i => i.Id);
+
+        var accepted = new List<(int Index, ImageRecord Image)>();
+        var invalid = new List<int>();
+        var metadata = new Dictionary<Guid, string?>();
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (ids[i] is not { } id || !images.TryGetValue(id, out var image))
+            {
+                invalid.Add(i);
+                continue;
+            }
+            metadata[id] = change(i, metadata.TryGetValue(id, out var soFar) ? soFar : image.MetadataJson);
+            accepted.Add((i, image));
+        }
+        if (metadata.Count > 0)
+        {
+            var result = await catalog.Images.UpdateMetadataAsync(caller.OrgId, datasetId,
+                metadata.Select(m => new MetadataUpdate(m.Key, null, m.Value)).ToList(), caller.ClientId, time.GetUtcNow(), ct);
+            if (result.MissingIndex is not null) // deleted since it was read: nothing was written; try once more without it
+                return await ChangeMetadataAsync(caller, datasetId, targets, change, ct, details);
+        }
+
+        var now = time.GetUtcNow();
+        var job = new IngestJob(Guid.CreateVersion7(now), caller.OrgId, datasetId, IngestJobType.Metadata, details(accepted, invalid),
+            null, "metadata", null, IngestJobStatus.Completed, targets.Count, accepted.Count, invalid.Count,
+            invalid.Count == 0 ? null : $"{invalid.Count} of {targets.Count} updates named no image of the dataset.",
+            caller.ClientId, now, now, now, now);
+        await catalog.Jobs.CreateAsync(job, ct);
+        return CatalogTime.Truncate(job);
+    }
 
     /// <summary>One status per path, in the order given: looked up as stored (one spelling per file), answered as asked.</summary>
     public async Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct)
@@ -147,8 +206,16 @@ public sealed class AssetService(ICatalog catalog, IBlobStore blobs, TimeProvide
     }
 }
 
-/// <summary>What one add request did: its id and time, and the images as stored, one per distinct path.</summary>
-public sealed record AddedImages(Guid RequestGroupId, DateTimeOffset At, IReadOnlyList<ImageRecord> Images);
+/// <summary>What one add request did: its id and time, the images as stored (one per distinct path), and its job if it made one.</summary>
+public sealed record AddedImages(Guid RequestGroupId, DateTimeOffset At, IReadOnlyList<ImageRecord> Images, IngestJob? Job);
+
+/// <summary>What an ingest job says of where its images came from (its details are the answer's canonical JSON).</summary>
+public sealed record JobSource(string JobType, string? SourceType, string? FilePath, string DetailsJson, string? ConnectionName)
+{
+    public IngestJob ToJob(Guid id, Caller caller, Guid datasetId, DateTimeOffset now) => new(
+        id, caller.OrgId, datasetId, JobType, DetailsJson, ConnectionName, SourceType, FilePath, IngestJobStatus.Pending,
+        TotalAssets: null, ProcessedAssets: 0, ErroredAssets: 0, ErrorDetails: null, caller.ClientId, now, now, StartedAt: null, FinishedAt: null);
+}
 
 /// <summary>An uploaded file staged in a scratch file, its SHA-256, and the image to add for it.</summary>
 public sealed record StagedUpload(NewImage Image, string Sha256, string TempFile);

@@ -24,4 +24,12 @@ public static class CatalogTime
         RequestAt = r.RequestAt is { } requestAt ? Truncate(requestAt) : null,
         LatestEvent = r.LatestEvent is { } e ? e with { At = Truncate(e.At) } : null,
     };
+
+    public static IngestJob Truncate(IngestJob j) => j with
+    {
+        CreatedAt = Truncate(j.CreatedAt),
+        UpdatedAt = Truncate(j.UpdatedAt),
+        StartedAt = j.StartedAt is { } started ? Truncate(started) : null,
+        FinishedAt = j.FinishedAt is { } finished ? Truncate(finished) : null,
+    };
 }

@@ -18,6 +18,7 @@ public interface ICatalog : IAsyncDisposable
     IDatasetStore Datasets { get; }
     IImageStore Images { get; }
     IIngestionQueue Queue { get; }
+    IIngestJobStore Jobs { get; }
     ICatalogLocks Locks { get; }
 }
 

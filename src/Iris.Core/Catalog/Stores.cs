@@ -52,12 +52,21 @@ public interface IDatasetStore
     Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default);
 
     /// <summary>
+    /// Writes the dataset's name, description, status and settings (with its updated by/at), unless another dataset
+    /// of the organization has that name. Returns the dataset as stored.
+    /// </summary>
+    Task<DatasetUpdate> UpdateAsync(Dataset dataset, CancellationToken ct = default);
+
+    /// <summary>
     /// Deletes the dataset with its images, jobs and events, in one transaction. Returns the dataset as it was, the
     /// upload blobs its images pointed at and the preview blobs of its images (the caller decides which bytes go),
     /// or null if not found.
     /// </summary>
     Task<DatasetDeletion?> DeleteAsync(Guid orgId, Guid datasetId, CancellationToken ct = default);
 }
+
+/// <summary>The dataset as stored, or null with <see cref="NameTaken"/> (another dataset has the name) or without (not found).</summary>
+public sealed record DatasetUpdate(Dataset? Dataset, bool NameTaken);
 
 public sealed record DatasetDeletion(Dataset Dataset, IReadOnlyList<string> BlobSha256s, IReadOnlyList<string> PreviewKeys);
 
@@ -69,8 +78,23 @@ public interface IImageStore
     /// written (inserted or updated); when it says so, its latest event is appended to the history and a job is
     /// queued. Returns the records written, in order, or null if the organization has no such dataset.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="job"/>, the job is inserted in the same transaction with the records written as its assets,
+    /// in order; those already completed or in error count as processed or errored at once, the others when they
+    /// finish. The job answered has its counters and status (completed when nothing is left to wait for) set.
+    /// </remarks>
     Task<IReadOnlyList<ImageRecord>?> AddAsync(
-        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default);
+        Guid orgId, Guid datasetId, IReadOnlyList<NewImage> images, ImageAdmission admit, CancellationToken ct = default,
+        IngestJob? job = null);
+
+    /// <summary>
+    /// A page of the dataset's images that match <paramref name="query"/>, oldest first, and how many match in all;
+    /// null if the organization has no such dataset.
+    /// </summary>
+    Task<ImagePage?> ListAsync(Guid orgId, Guid datasetId, ImageQuery query, int offset, int limit, CancellationToken ct = default);
+
+    /// <summary>The number of the dataset's images in each status that has any; null if the organization has no such dataset.</summary>
+    Task<IReadOnlyDictionary<string, long>?> CountByStatusAsync(Guid orgId, Guid datasetId, CancellationToken ct = default);
 
     Task<ImageRecord?> GetAsync(Guid orgId, Guid imageId, CancellationToken ct = default);
 
@@ -104,6 +128,32 @@ public interface IImageStore
     /// unless it has completed.
     /// </summary>
     Task<DuplicateSearch?> FindDuplicatesAsync(Guid orgId, Guid imageId, int maxDistance, int limit, CancellationToken ct = default);
+}
+
+/// <summary>Which images of a dataset to list: any of <see cref="Statuses"/> (all if null), at <see cref="Path"/> exactly, or below <see cref="PathPrefix"/>.</summary>
+public sealed record ImageQuery(IReadOnlyList<string>? Statuses = null, string? Path = null, string? PathPrefix = null);
+
+/// <summary>A page of images and how many there are in all.</summary>
+public sealed record ImagePage(IReadOnlyList<ImageRecord> Items, long Total);
+
+/// <summary>
+/// Ingest jobs. Jobs that add images are created with them (<see cref="IImageStore.AddAsync"/>); their counters move in
+/// the transaction that finishes each image (<see cref="IIngestionQueue.CompleteAsync"/>), so they are exact at every
+/// moment and survive a crash with the images.
+/// </summary>
+public interface IIngestJobStore
+{
+    /// <summary>Inserts a job that waits for no image (a metadata job, or one whose source could not be read).</summary>
+    Task CreateAsync(IngestJob job, CancellationToken ct = default);
+
+    Task<IngestJob?> GetAsync(Guid orgId, Guid jobId, CancellationToken ct = default);
+
+    /// <summary>A page of the organization's jobs, newest first, optionally of one dataset and in one status, and the total.</summary>
+    Task<(IReadOnlyList<IngestJob> Items, long Total)> ListAsync(
+        Guid orgId, Guid? datasetId, string? status, int offset, int limit, CancellationToken ct = default);
+
+    /// <summary>A page of the job's images in the job's order (as they are now), and the total; null if the job is unknown to the organization.</summary>
+    Task<ImagePage?> ListImagesAsync(Guid orgId, Guid jobId, int offset, int limit, CancellationToken ct = default);
 }
 
 /// <summary>What adding an image does, given the image the dataset already has at its path (null if none).</summary>

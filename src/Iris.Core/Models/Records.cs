@@ -17,7 +17,64 @@ public sealed record Dataset(
     DateTimeOffset CreatedAt,
     string UpdatedBy,
     DateTimeOffset UpdatedAt,
-    long ImageCount);
+    long ImageCount,
+    string EncoderName = DatasetDefaults.EncoderName,
+    string Status = DatasetStatus.Active,
+    string? SettingsJson = null);
+
+public static class DatasetStatus
+{
+    public const string Active = "active";
+    public const string Inactive = "inactive";
+    public const string Deleted = "deleted";
+}
+
+public static class DatasetDefaults
+{
+    public const string EncoderName = "multimodal";
+}
+
+/// <summary>
+/// An ingest job: a request to add images (by list, bucket prefix or manifest) or to change metadata, with counters of
+/// its assets that the catalog keeps exact: <see cref="ProcessedAssets"/> finished without error,
+/// <see cref="ErroredAssets"/> ended in error; the job is completed when both add up to <see cref="TotalAssets"/>.
+/// <see cref="DetailsJson"/> is the job's details as answered (canonical JSON).
+/// </summary>
+public sealed record IngestJob(
+    Guid Id,
+    Guid OrgId,
+    Guid DatasetId,
+    string JobType,
+    string DetailsJson,
+    string? ConnectionName,
+    string? SourceType,
+    string? FilePath,
+    string Status,
+    long? TotalAssets,
+    long ProcessedAssets,
+    long ErroredAssets,
+    string? ErrorDetails,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+public static class IngestJobStatus
+{
+    public const string Pending = "pending";
+    public const string InProgress = "in_progress";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+}
+
+public static class IngestJobType
+{
+    public const string Assets = "assets";
+    public const string Bucket = "bucket";
+    public const string File = "file";
+    public const string Metadata = "metadata";
+}
 
 /// <summary>The latest event of an image's history.</summary>
 public sealed record ImageEvent(string EventType, DateTimeOffset At, string? Detail = null);

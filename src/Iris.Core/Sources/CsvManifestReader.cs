@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using CsvHelper;
 using Iris.Blobs;
@@ -66,8 +67,11 @@ public sealed partial class CsvManifestReader(SourceResolver sources, IrisOption
         csvPath.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || csvPath.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
         || csvPath.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || csvPath.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The rows of the manifest at <paramref name="csvPath"/>; throws <see cref="CsvManifestException"/>.</summary>
-    public async Task<List<CsvManifestRow>> ReadAsync(string csvPath, int maxRows, CancellationToken ct)
+    /// <summary>
+    /// The rows of the manifest at <paramref name="csvPath"/>, CSV or (with <paramref name="json"/>) a JSON array of
+    /// objects; throws <see cref="CsvManifestException"/>.
+    /// </summary>
+    public async Task<List<CsvManifestRow>> ReadAsync(string csvPath, int maxRows, CancellationToken ct, bool json = false)
     {
         var shown = Reasons.Shorten(csvPath);
         if (!CanRead(csvPath))
@@ -94,7 +98,49 @@ public sealed partial class CsvManifestReader(SourceResolver sources, IrisOption
         await using (file)
         {
             await using var stream = new FileStream(file.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return await ParseAsync(stream, maxRows, ct);
+            return json ? await ParseJsonAsync(stream, maxRows, ct) : await ParseAsync(stream, maxRows, ct);
+        }
+    }
+
+    /// <summary>
+    /// Parses a JSON manifest: an array of objects, each with <c>source_path</c> (or <c>path</c>) and optionally
+    /// <c>id</c> and a <c>metadata</c> object; throws <see cref="CsvManifestException"/>.
+    /// </summary>
+    public static async Task<List<CsvManifestRow>> ParseJsonAsync(Stream stream, int maxRows, CancellationToken ct)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 32 }, ct);
+        }
+        catch (JsonException e)
+        {
+            throw new CsvManifestException($"The JSON file is not valid JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+                throw new CsvManifestException("The JSON file must hold an array of objects such as {\"source_path\": \"s3://bucket/a.jpg\"}.");
+            if (root.GetArrayLength() > maxRows)
+                throw new CsvManifestException($"The JSON file has more than {maxRows} entries; split it into several files.", tooManyRows: true);
+            var rows = new List<CsvManifestRow>(root.GetArrayLength());
+            var row = 0;
+            foreach (var item in root.EnumerateArray())
+            {
+                row++;
+                if (item.ValueKind != JsonValueKind.Object)
+                    throw new CsvManifestException($"Entry {row} of the JSON file is not an object.");
+                string? Text(string name) =>
+                    item.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+                        ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new CsvManifestException($"Entry {row} of the JSON file: {name} must be a string.")
+                        : null;
+                var path = Text("source_path") ?? Text("path")
+                    ?? throw new CsvManifestException($"Entry {row} of the JSON file has no source_path.");
+                var metadata = item.TryGetProperty("metadata", out var m) && m.ValueKind != JsonValueKind.Null ? m.GetRawText() : null;
+                rows.Add(new CsvManifestRow(row, 0, path, Text("id"), metadata));
+            }
+            return rows;
         }
     }
 
@@ -109,9 +155,9 @@ public sealed partial class CsvManifestReader(SourceResolver sources, IrisOption
             var headers = reader.Headers;
             if (headers.Count == 0 || headers.All(string.IsNullOrWhiteSpace))
                 throw new CsvManifestException("The CSV file is empty: it needs a header row with a 'path' column, then one row per image.");
-            if (!reader.TryGetFieldIndex("path", out var pathColumn))
+            if (!reader.TryGetFieldIndex("path", out var pathColumn) && !reader.TryGetFieldIndex("source_path", out pathColumn))
                 throw new CsvManifestException(
-                    $"The header row of the CSV file has no 'path' column (it has: {string.Join(", ", headers.Take(20).Select(h => $"'{Cut(h)}'"))}).");
+                    $"The header row of the CSV file has no 'path' or 'source_path' column (it has: {string.Join(", ", headers.Take(20).Select(h => $"'{Cut(h)}'"))}).");
             var idColumn = reader.TryGetFieldIndex("id", out var i) ? i : -1;
             var metadataColumn = reader.TryGetFieldIndex("metadata", out var m) ? m : -1;
 

@@ -77,55 +77,63 @@ public static class AssetApi
         if (await datasets.GetAsync(caller.OrgId, id, http.RequestAborted) is null) return Errors.DatasetNotFound;
 
         var all = requested ?? [];
-        if (dataPath is not null && await AddDataPathAsync(dataPath, all, listers, http.RequestAborted) is { } dataPathError) return dataPathError;
-        if (csvPath is not null && await AddCsvAsync(csvPath, all, manifests, http.RequestAborted) is { } csvError) return csvError;
+        if (dataPath is not null && await AddDataPathAsync(dataPath, all, listers, http.RequestAborted, ["body", "dataPath"]) is { } dataPathError) return dataPathError;
+        if (csvPath is not null && await AddCsvAsync(csvPath, all, manifests, http.RequestAborted, ["body", "csvPath"]) is { } csvError) return csvError;
 
         return Answer(await assets.AddAsync(caller, id, all, http.RequestAborted));
     }
 
     /// <summary>Adds every image below <paramref name="dataPath"/> to <paramref name="all"/>; a 422 when it cannot be listed or holds too many.</summary>
-    private static async Task<UnprocessableEntity<HTTPValidationError>?> AddDataPathAsync(
-        string dataPath, List<NewImage> all, IEnumerable<IDataPathLister> listers, CancellationToken ct)
+    internal static async Task<UnprocessableEntity<HTTPValidationError>?> AddDataPathAsync(
+        string dataPath, List<NewImage> all, IEnumerable<IDataPathLister> listers, CancellationToken ct, object[] loc, int maxDepth = 0)
     {
         var lister = listers.FirstOrDefault(l => l.CanList(dataPath));
         if (lister is null)
-            return ValidationErrors.Single("dataPath must be a file:/// folder below an allowed root or an s3://bucket/prefix/", "value_error", "body", "dataPath");
+            return ValidationErrors.Single($"{loc[^1]} must be a file:/// folder below an allowed root or an s3://bucket/prefix/", "value_error", loc);
         var listed = 0;
         try
         {
             await foreach (var path in lister.ListAsync(dataPath, MaxImagesPerDataPath, ct))
             {
                 if (++listed > MaxImagesPerDataPath)
-                    return ValidationErrors.Single($"dataPath holds more than {MaxImagesPerDataPath} images; add it in parts", "too_long", "body", "dataPath");
+                    return ValidationErrors.Single($"{loc[^1]} holds more than {MaxImagesPerDataPath} images; add it in parts", "too_long", loc);
                 // A name no request could spell (control characters) would make an image no one can look up.
                 if (PathProblem(path) is { } problem)
-                    return ValidationErrors.Single($"dataPath holds {Shorten(path)}, which cannot be added: {problem.Msg}; rename it or add the others by images",
-                        "value_error", "body", "dataPath");
+                    return ValidationErrors.Single($"{loc[^1]} holds {Shorten(path)}, which cannot be added: {problem.Msg}; rename it or add the others by images",
+                        "value_error", loc);
+                if (maxDepth > 0 && Depth(dataPath, path) > maxDepth) continue;
                 all.Add(new NewImage(path, null, null));
             }
         }
         catch (DataPathException e)
         {
-            return ValidationErrors.Single(e.Message, "value_error", "body", "dataPath");
+            return ValidationErrors.Single(e.Message, "value_error", loc);
         }
         return null;
+    }
+
+    /// <summary>How many folders deep below <paramref name="prefix"/> a listed path is: 1 for a file directly in it.</summary>
+    private static int Depth(string prefix, string path)
+    {
+        var start = prefix.EndsWith('/') ? prefix.Length : prefix.Length + 1;
+        return start >= path.Length ? 1 : path.AsSpan(start).Count('/') + 1;
     }
 
     /// <summary>
     /// Adds the rows of the CSV manifest at <paramref name="csvPath"/> to <paramref name="all"/>. Every problem is
     /// a 422 at <c>["body", "csvPath"]</c> whose message names the row (at most <see cref="MaxCsvErrors"/> of them).
     /// </summary>
-    private static async Task<UnprocessableEntity<HTTPValidationError>?> AddCsvAsync(
-        string csvPath, List<NewImage> all, CsvManifestReader manifests, CancellationToken ct)
+    internal static async Task<UnprocessableEntity<HTTPValidationError>?> AddCsvAsync(
+        string csvPath, List<NewImage> all, CsvManifestReader manifests, CancellationToken ct, object[] loc, bool json = false)
     {
         List<CsvManifestRow> rows;
         try
         {
-            rows = await manifests.ReadAsync(csvPath, MaxImagesPerDataPath, ct);
+            rows = await manifests.ReadAsync(csvPath, MaxImagesPerDataPath, ct, json);
         }
         catch (CsvManifestException e)
         {
-            return ValidationErrors.Single(e.Message, e.TooManyRows ? "too_long" : "value_error", "body", "csvPath");
+            return ValidationErrors.Single(e.Message, e.TooManyRows ? "too_long" : "value_error", loc);
         }
 
         var errors = new ValidationErrors();
@@ -134,12 +142,12 @@ public static class AssetApi
             if (errors.Count >= MaxCsvErrors) break;
             if (PathProblem(row.Path) is { } problem)
             {
-                errors.Add($"{row.Where}: path: {problem.Msg}", problem.Type, "body", "csvPath");
+                errors.Add($"{row.Where}: path: {problem.Msg}", problem.Type, loc);
                 continue;
             }
             if (row.Id is { Length: > MaxUserIdLength })
             {
-                errors.Add($"{row.Where}: id: String should have at most {MaxUserIdLength} characters", "string_too_long", "body", "csvPath");
+                errors.Add($"{row.Where}: id: String should have at most {MaxUserIdLength} characters", "string_too_long", loc);
                 continue;
             }
             string? metadata = null;
@@ -153,14 +161,14 @@ public static class AssetApi
                     foreach (var error in rowErrors.ToResult().Value!.Detail)
                     {
                         var at = string.Join(".", error.Loc.Select(part => part.ToString()));
-                        errors.Add($"{row.Where}: {at}: {error.Msg}", error.Type, "body", "csvPath");
+                        errors.Add($"{row.Where}: {at}: {error.Msg}", error.Type, loc);
                     }
                     if (rowErrors.Any) continue;
                 }
                 catch (JsonException e)
                 {
                     errors.Add($"{row.Where}: metadata is not valid JSON ({e.Message}); write a JSON object such as {{\"k\": \"v\"}}, with the cell in double quotes",
-                        "json_invalid", "body", "csvPath");
+                        "json_invalid", loc);
                     continue;
                 }
             }
@@ -213,7 +221,7 @@ public static class AssetApi
         return list;
     }
 
-    private static string? RequiredPath(JsonElement item, ValidationErrors errors, params object[] loc)
+    internal static string? RequiredPath(JsonElement item, ValidationErrors errors, params object[] loc)
     {
         var name = (string)loc[^1];
         if (!item.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
@@ -237,7 +245,7 @@ public static class AssetApi
     }
 
     /// <summary>What is wrong with a path (message and FastAPI type), or null when it may be added.</summary>
-    private static (string Msg, string Type)? PathProblem(string path)
+    internal static (string Msg, string Type)? PathProblem(string path)
     {
         if (path.Length == 0 || string.IsNullOrWhiteSpace(path)) return ("String should have at least 1 character", "string_too_short");
         if (path.Length > MaxPathLength) return ($"String should have at most {MaxPathLength} characters", "string_too_long");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Iris.Models;
 
 namespace Iris.Server.Api;
@@ -69,31 +70,6 @@ public sealed record DuplicateImageResponse(Guid CoactiveImageId, string Path, i
 /// <summary>Exact copies (same SHA-256) first, then near copies by ascending distance.</summary>
 public sealed record DuplicatesResponse(Guid CoactiveImageId, IReadOnlyList<DuplicateImageResponse> Data);
 
-public sealed record DatasetResponse(
-    string CreatedUserId,
-    DateTimeOffset CreatedDt,
-    string UpdatedUserId,
-    DateTimeOffset UpdatedDt,
-    string Name,
-    Guid DatasetId,
-    string Status,
-    long ImageCount,
-    long VideoCount,
-    string? Description,
-    bool IsDeletable)
-{
-    public static DatasetResponse From(Dataset d) => new(
-        d.CreatedBy, d.CreatedAt, d.UpdatedBy, d.UpdatedAt, d.Name, d.Id, "Ready", d.ImageCount, 0, d.Description, true);
-}
-
-public sealed record PageInfo(int CurrentPage, int Limit, int Offset, int LastPage, long Total);
-
-public sealed record PageLinks(string? Next, string First, string Last);
-
-public sealed record PageMeta(PageInfo Page, PageLinks Links);
-
-public sealed record DatasetListResponse(PageMeta Meta, IReadOnlyList<DatasetResponse> Data);
-
 public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
 
 public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
@@ -123,8 +99,6 @@ public sealed record ValidationError(IReadOnlyList<object> Loc, string Msg, stri
 public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
 
 // Request bodies (documented in OpenAPI; parsed by hand so every bad value gets its own loc).
-
-public sealed record CreateDatasetRequest(string Name, string? Description);
 
 public sealed record CreateClientRequest(string? Name);
 
@@ -194,8 +168,6 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(StatusesForImagesResponse))]
 [JsonSerializable(typeof(ImageEventsResponse))]
 [JsonSerializable(typeof(DuplicatesResponse))]
-[JsonSerializable(typeof(DatasetResponse))]
-[JsonSerializable(typeof(DatasetListResponse))]
 [JsonSerializable(typeof(AddAssetsResponse))]
 [JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(HealthResponse))]
@@ -205,7 +177,6 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HTTPValidationError))]
-[JsonSerializable(typeof(CreateDatasetRequest))]
 [JsonSerializable(typeof(AddAssetsRequest))]
 [JsonSerializable(typeof(UpdateAssetsMetadataRequest))]
 [JsonSerializable(typeof(ImageIdsRequest))]
@@ -219,7 +190,12 @@ public sealed partial class IrisJsonContext : JsonSerializerContext
     public static void ApplyTo(JsonSerializerOptions options)
     {
         options.TypeInfoResolverChain.Insert(0, Default);
-        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default); // v1 shapes: snake_case
+        // The v1 shapes are snake_case whatever the options' naming policy (which source-generated names follow).
+        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default.WithAddedModifier(static type =>
+        {
+            if (type.Kind != JsonTypeInfoKind.Object) return;
+            foreach (var property in type.Properties) property.Name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+        }));
         options.Converters.Add(new UtcTimestampConverter());
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // readable UTF-8; never embedded in HTML
         options.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its schema

@@ -148,13 +148,13 @@ public sealed class IrisHttp : IDisposable
     /// <summary>POST /api/v1/datasets with a fresh unique name; asserts 200 and returns the DatasetResponse.</summary>
     public async Task<JsonNode> CreateDatasetAsync(string? name = null, string? description = "made by a test")
     {
-        var body = new JsonObject { ["name"] = name ?? Names.Unique("ds") };
+        var body = new JsonObject { ["name"] = name ?? Names.Unique("ds"), ["encoder_name"] = "multimodal" };
         if (description is not null) body["description"] = description;
         var response = await PostAsync("/api/v1/datasets", body);
         return Expect.Ok(response);
     }
 
-    public async Task<string> CreateDatasetIdAsync() => Str((await CreateDatasetAsync())["datasetId"]);
+    public async Task<string> CreateDatasetIdAsync() => Str((await CreateDatasetAsync())["id"]);
 
     /// <summary>POST assets with the given images (JsonObjects); asserts 200 and returns the body.</summary>
     public async Task<JsonNode> AddImagesAsync(string datasetId, params JsonObject[] images)
@@ -228,10 +228,13 @@ public static class Expect
     public static readonly string[] StatusFields =
         ["path", "status", "coactiveImageId", "errorCode", "errorReason", "latestEvent"];
 
+    /// <summary>Coactive's DatasetResponse fields (all of them, required or not) and Iris's image_count.</summary>
     public static readonly string[] DatasetFields =
     [
-        "createdUserId", "createdDt", "updatedUserId", "updatedDt", "name", "datasetId", "status", "imageCount",
-        "videoCount", "description", "isDeletable",
+        "created_dt", "updated_dt", "created_by", "updated_by", "deleted_dt", "deleted_by", "id", "name", "embeddings",
+        "encoders", "description", "allowed_asset_types", "status", "keyframe_sampling_method",
+        "keyframe_uniform_fps_sampling_rate", "store_original", "store_preview", "metadata_fields_to_index",
+        "metadata_fields_to_embed", "dataset_config", "image_count",
     ];
 
     public static readonly string[] TechnicalFields =

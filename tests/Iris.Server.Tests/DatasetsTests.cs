@@ -1,3 +1,4 @@
+using Iris.Testing;
 using System.Text.Json.Nodes;
 
 namespace Iris.Server.Tests;
@@ -209,7 +210,7 @@ public sealed class DatasetsTests(ServerFixture server)
     {
         var name = Names.Unique("dup");
         await Http.CreateDatasetAsync(name);
-        Expect.Error(await Http.PostAsync("/api/v1/datasets", new JsonObject { ["name"] = name }), 409);
+        Expect.Error(await Http.PostAsync("/api/v1/datasets", new JsonObject { ["name"] = name, ["encoder_name"] = "multimodal" }), 409);
     }
 
     [Fact]

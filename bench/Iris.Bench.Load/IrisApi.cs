@@ -61,7 +61,7 @@ public sealed class IrisApi(HttpClient http)
         using var response = await http.GetAsync($"/api/v1/datasets/{datasetId}");
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw Failure("GET", $"/api/v1/datasets/{datasetId}", response, text);
-        return (int)JsonNode.Parse(text)!["imageCount"]!;
+        return (int)JsonNode.Parse(text)!["image_count"]!;
     }
 
     private async Task<JsonNode> PostAsync(string url, JsonNode body)

@@ -41,7 +41,7 @@ public sealed class IngestTests(CliFixture fixture)
         Assert.Equal(sha, metadata.Single()!["technicalMetadata"]!["sha256"]!.GetValue<string>());
 
         var dataset_ = await fixture.JsonAsync("datasets", "get", dataset);
-        Assert.Equal(ImagingFiles.Length, dataset_["imageCount"]!.GetValue<int>());
+        Assert.Equal(ImagingFiles.Length, dataset_["image_count"]!.GetValue<int>());
     }
 
     [Fact]

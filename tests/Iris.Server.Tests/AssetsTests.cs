@@ -112,7 +112,7 @@ public sealed class AssetsTests(ServerFixture server)
 
         var statuses = Expect.Ok(await Http.GetAsync($"/api/v0/datasets/{datasetId}/images/statuses?paths={Uri.EscapeDataString(path)}"));
         Assert.Equal(imageId, IrisHttp.Str(Assert.Single(statuses["data"]!.AsArray())!["coactiveImageId"]));
-        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
     }
 
     [Fact]
@@ -290,7 +290,7 @@ public sealed class AssetsTests(ServerFixture server)
             server.Corpus("go-image/video-001.q50.410.jpeg"));
         Expect.CompletedFrom(await Http.GetImageAsync(IrisHttp.Str(added["images"]!.AsArray()[^1]!["coactiveImageId"])),
             server.Corpus("x-image/video-001.png"));
-        Assert.Equal(2, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(2, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
     }
 
     [Fact]
@@ -379,7 +379,7 @@ public sealed class AssetsTests(ServerFixture server)
             if (!ok) failures.Add($"{file} should end in error with a reason: {entry.ToJsonString()}");
         }
         Assert.True(failures.Count == 0, $"{failures.Count} corpus files misbehaved:\n" + string.Join("\n", failures));
-        Assert.Equal(good.Count, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(good.Count, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
     }
 
     [Fact]
@@ -419,7 +419,7 @@ public sealed class AssetsTests(ServerFixture server)
         Assert.Equal(expected, added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).Order().ToArray());
         var statuses = await Http.WaitForTerminalAsync(datasetId, expected);
         Assert.All(expected, p => Expect.CompletedStatus(statuses[p]));
-        Assert.Equal(expected.Length, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(expected.Length, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public sealed class AuthTests(ServerFixture server)
     public async Task Bootstrap_credential_is_recorded_as_the_creator()
     {
         var d = await server.Http.CreateDatasetAsync();
-        Assert.Equal(server.ClientId, IrisHttp.Str(d["createdUserId"]));
+        Assert.Equal(server.ClientId, IrisHttp.Str(d["created_by"]));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class AuthTests(ServerFixture server)
         var cred = await server.OtherOrgAsync();
         using var ok = server.ClientFor(cred);
         var d = await ok.CreateDatasetAsync();
-        Assert.Equal(cred.ClientId, IrisHttp.Str(d["createdUserId"]));
+        Assert.Equal(cred.ClientId, IrisHttp.Str(d["created_by"]));
         using var wrong = new IrisHttp(server.BaseUri, $"Bearer {cred.ClientId}:{cred.ClientSecret}x");
         var r = await wrong.GetAsync("/api/v1/datasets");
         Expect.Error(r, 401, "Invalid authentication credentials");

@@ -188,7 +188,7 @@ public sealed class BadInputTests(ServerFixture server)
         }
         await AssertHealthy();
         // The dataset is untouched and still works.
-        Assert.Equal(0, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(0, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
         var ok = await Http.AddAndWaitAsync(datasetId, server.CorpusUri("imaging/orientation_0.jpg"));
         Assert.Single(ok);
     }

@@ -86,15 +86,21 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         using var uploadCancel = new CancellationTokenSource();
         Task stalledUpload;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var jobs = new List<string>();
         using (var http = Client())
         {
             datasetId = await http.CreateDatasetIdAsync();
-            var added1 = await http.AddPathsAsync(datasetId, [.. request1]);
-            Collect(ids, added1);
-            var added2 = Expect.Ok(await http.PostAsync($"/api/v1/datasets/{datasetId}/assets",
-                new JsonObject { ["dataPath"] = FileUri(folderDir) + "/" }));
-            Collect(ids, added2);
-            Log($"added {ids.Count} images in 2 requests");
+            // Two ingest jobs: a list of images and a folder.
+            jobs.Add(IrisHttp.Str(Expect.Ok(await http.PostAsync("/api/v1/ingestion/images", new JsonObject
+            {
+                ["dataset_id"] = datasetId,
+                ["images"] = new JsonArray(request1.Select(p => (JsonNode)new JsonObject { ["source_path"] = p }).ToArray()),
+            }))["id"]));
+            var bucket = await http.PostAsync("/api/v1/ingestion/buckets", new JsonObject { ["dataset_id"] = datasetId, ["path"] = FileUri(folderDir) + "/" });
+            Expect.Status(bucket, 202);
+            jobs.Add(IrisHttp.Str(bucket.Json["id"]));
+            foreach (var job in jobs) await CollectAsync(http, ids, job);
+            Log($"added {ids.Count} images in 2 jobs");
 
             var expectedPaths = request1.Concat(good.Skip(ListedGood).Select(FileUri)).Append(FileUri(zero)).Append(FileUri(huge)).ToHashSet();
             Assert.True(expectedPaths.SetEquals(ids.Keys), "The two add requests did not record exactly the expected paths.");
@@ -134,13 +140,32 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         Dictionary<string, JsonObject> statuses;
         using (var http = Client())
         {
-            var retried = await http.AddPathsAsync(datasetId, [.. good.Take(ListedGood).Select(FileUri)]);
-            foreach (var image in retried["images"]!.AsArray())
-                Assert.True(ids[IrisHttp.Str(image!["path"])] == IrisHttp.Str(image["coactiveImageId"]),
-                    $"Adding an existing path again made another image: {image.ToJsonString()}");
+            var retried = Expect.Ok(await http.PostAsync("/api/v1/ingestion/images", new JsonObject
+            {
+                ["dataset_id"] = datasetId,
+                ["images"] = new JsonArray(good.Take(ListedGood).Select(f => (JsonNode)new JsonObject { ["source_path"] = FileUri(f) }).ToArray()),
+            }));
+            jobs.Add(IrisHttp.Str(retried["id"]));
+            foreach (var asset in retried["details"]!["assets"]!.AsArray())
+                Assert.True(ids[IrisHttp.Str(asset!["asset"]!["source_path"])] == IrisHttp.Str(asset["asset_id"]),
+                    $"Adding an existing path again made another image: {asset.ToJsonString()}");
 
             statuses = await WaitForAllTerminalAsync(http, datasetId, ids.Keys.ToList());
             Log($"all {statuses.Count} images terminal");
+
+            // Every job ends completed with exact counts: the first two counted across the kill, the retry at once or as its images finished.
+            var folderErrors = expectedErrors.Count - listedBad.Count;
+            var expected = new (long Total, long Errored)[] { (request1.Count, listedBad.Count), (GoodImages - ListedGood + folderErrors, folderErrors), (ListedGood, 0) };
+            for (var j = 0; j < jobs.Count; j++)
+            {
+                var job = await WaitForJobAsync(http, jobs[j]);
+                Assert.True(IrisHttp.Str(job["status"]) == "completed" && job["total_assets"]!.GetValue<long>() == expected[j].Total
+                            && job["errored_assets"]!.GetValue<long>() == expected[j].Errored
+                            && job["processed_assets"]!.GetValue<long>() == expected[j].Total - expected[j].Errored,
+                    $"Job {j + 1} after the restart: {job.ToJsonString()}");
+                Expect.Timestamp(job["finished_dt"], "finished_dt");
+            }
+            Log("the three jobs ended completed with exact counts");
 
             foreach (var (path, entry) in statuses)
             {
@@ -158,7 +183,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
                 Assert.Equal(chunk.Length, data.Count);
                 foreach (var asset in data) Expect.CompletedFrom(asset, byId[IrisHttp.Str(asset!["coactiveImageId"])]);
             }
-            Assert.Equal(GoodImages, (await http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<long>());
+            Assert.Equal(GoodImages, (await http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<long>());
 
             // The images the kill interrupted were processed again from scratch: a complete preview each.
             foreach (var id in inFlight.Where(byId.ContainsKey))
@@ -194,6 +219,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ids.Count, Scalar<long>(db, "SELECT count(*) FROM images"));
         Assert.Equal(0L, Scalar<long>(db, "SELECT count(*) FROM (SELECT 1 FROM images GROUP BY dataset_id, path HAVING count(*) > 1)"));
         Assert.Equal(0L, Scalar<long>(db, "SELECT count(*) FROM ingestion_jobs"));
+        Assert.Equal(0L, Scalar<long>(db, "SELECT count(*) FROM ingest_job_assets WHERE outcome IS NULL"));
+        Assert.Equal(0L, Scalar<long>(db, "SELECT count(*) FROM ingest_jobs WHERE status <> 'completed' OR processed_assets + errored_assets <> total_assets"));
         Assert.Equal(0L, Scalar<long>(db, "SELECT count(*) FROM images WHERE status NOT IN ('completed', 'error')"));
 
         // One record per path with the id the API gave; one received and one terminal event each, matching the status.
@@ -344,13 +371,29 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
     }
 
     private static async Task<long> CompletedCountAsync(IrisHttp http, string datasetId) =>
-        (await http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<long>();
+        (await http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<long>();
 
-    private static void Collect(Dictionary<string, string> ids, JsonNode added)
+    /// <summary>path → asset id of every asset of the job, from its status pages.</summary>
+    private static async Task CollectAsync(IrisHttp http, Dictionary<string, string> ids, string jobId)
     {
-        foreach (var image in added["images"]!.AsArray())
-            Assert.True(ids.TryAdd(IrisHttp.Str(image!["path"]), IrisHttp.Str(image["coactiveImageId"])),
-                $"One path answered twice: {image.ToJsonString()}");
+        for (var offset = 0; ; offset += 1000)
+        {
+            var data = Expect.Ok(await http.GetAsync($"/api/v1/ingestion/jobs/{jobId}/status?offset={offset}&limit=1000"))["data"]!["assets"]!["data"]!.AsArray();
+            if (data.Count == 0) return;
+            foreach (var asset in data)
+                Assert.True(ids.TryAdd(IrisHttp.Str(asset!["source_path"]), IrisHttp.Str(asset["asset_id"])), $"One path answered twice: {asset.ToJsonString()}");
+        }
+    }
+
+    private static async Task<JsonNode> WaitForJobAsync(IrisHttp http, string jobId)
+    {
+        var deadline = DateTime.UtcNow + DrainTimeout;
+        while (true)
+        {
+            var job = Expect.Ok(await http.GetAsync($"/api/v1/ingestion/jobs/{jobId}"));
+            if (IrisHttp.Str(job["status"]) is "completed" or "failed" || DateTime.UtcNow > deadline) return job;
+            await Task.Delay(200);
+        }
     }
 
     private Task<IrisServerProcess> StartAsync() =>

@@ -154,7 +154,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Total.ToString(), (await _pg.PsqlAsync("SELECT count(*) FROM images", "iris")).Trim());
         Assert.Equal($"{Total}", (await _pg.PsqlAsync("SELECT count(DISTINCT path) FROM images", "iris")).Trim());
         Assert.Equal("0", (await _pg.PsqlAsync("SELECT count(*) FROM ingestion_jobs", "iris")).Trim());
-        Assert.Equal(Total, (await http2.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(Total, (await http2.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
 
         // Both API nodes give the same answers.
         var statuses2 = await http2.StatusesAsync(datasetId, ids.Keys);
@@ -236,7 +236,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         while (true)
         {
             var response = await http.GetAsync($"/api/v1/datasets/{datasetId}");
-            if (response.Code == 200 && response.Json["imageCount"]!.GetValue<long>() is var completed && completed >= count) return completed;
+            if (response.Code == 200 && response.Json["image_count"]!.GetValue<long>() is var completed && completed >= count) return completed;
             Assert.True(clock.Elapsed < DrainTimeout, $"Fewer than {count} images completed in {DrainTimeout.TotalSeconds} s.\n{Outputs()}");
             await Task.Delay(50);
         }

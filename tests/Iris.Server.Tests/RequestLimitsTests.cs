@@ -41,7 +41,7 @@ public sealed class RequestLimitsTests(ServerFixture server)
             new JsonObject { ["images"] = new JsonArray(J.Image(good, null, tooManyKeys)) });
         Assert.Equal(["body", "images", "0", "metadata"], Loc(SingleEntry(keys, "too_long")));
 
-        Assert.Equal(0, (await server.Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<long>());
+        Assert.Equal(0, (await server.Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<long>());
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class RequestLimitsTests(ServerFixture server)
         form.Add(bytes, "file", "big.jpg");
         var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/uploads") { Content = form });
         Expect.Error(response, 413);
-        Assert.Equal(0, (await http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<long>());
+        Assert.Equal(0, (await http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<long>());
         Assert.DoesNotContain(Directory.EnumerateFiles(small.DataDir, "*", SearchOption.AllDirectories),
             f => f.Contains("upload", StringComparison.OrdinalIgnoreCase));
     }

@@ -72,7 +72,7 @@ public sealed class UploadsTests(ServerFixture server)
         Assert.Equal(bytes.LongLength, tm["sizeBytes"]!.GetValue<long>());
         Assert.Equal(150, tm["width"]!.GetValue<int>());
         Assert.Equal(103, tm["height"]!.GetValue<int>());
-        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
     }
 
     [Fact]

@@ -144,7 +144,6 @@ internal static class PgMigrations
                 outcome  text,
                 PRIMARY KEY (job_id, position)
             );
-            CREATE INDEX ix_ingest_job_assets_open ON ingest_job_assets(image_id) WHERE outcome IS NULL;
             CREATE INDEX ix_ingest_job_assets_image ON ingest_job_assets(image_id);
 
             -- Status pages and counts of one dataset.

@@ -403,7 +403,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         if (sha256 is not null)
         {
             using var exact = connection.Command(tx, $"""
-                SELECT id, path, phash FROM images
+                SELECT id, path, phash FROM images INDEXED BY ix_images_dataset_sha256 -- not the status index: copies are few, completed images many
                 WHERE dataset_id = @d AND sha256 = @sha AND status = '{ImageStatus.Completed}' AND id <> @id
                 ORDER BY id LIMIT @limit
                 """);

@@ -52,7 +52,20 @@ public sealed class SqliteStorageTests : SqliteTestBase
         Assert.Contains("USING COVERING INDEX ix_images_dataset_phash",
             string.Join(" | ", Plan("SELECT id, phash FROM images WHERE dataset_id = x'00' AND phash IS NOT NULL")));
         Assert.Contains("ix_images_dataset_sha256",
-            string.Join(" | ", Plan("SELECT id, path, phash FROM images WHERE dataset_id = x'00' AND sha256 = 's' AND status = 'completed' AND id <> x'01' ORDER BY id LIMIT 5")));
+            string.Join(" | ", Plan("SELECT id, path, phash FROM images INDEXED BY ix_images_dataset_sha256 WHERE dataset_id = x'00' AND sha256 = 's' AND status = 'completed' AND id <> x'01' ORDER BY id LIMIT 5")));
+    }
+
+    [Fact]
+    public async Task Status_pages_and_job_counting_use_their_indexes()
+    {
+        await OrgAndDatasetAsync();
+        Assert.Contains("ix_images_dataset_status",
+            string.Join(" | ", Plan("SELECT id FROM images WHERE dataset_id = x'00' AND status IN ('error') ORDER BY id LIMIT 5 OFFSET 0")));
+        var all = string.Join(" | ", Plan("SELECT id FROM images WHERE dataset_id = x'00' ORDER BY id LIMIT 5 OFFSET 0"));
+        Assert.Contains("ix_images_dataset_id", all);
+        Assert.DoesNotContain("TEMP B-TREE", all);
+        Assert.Contains("ix_ingest_job_assets_image",
+            string.Join(" | ", Plan("SELECT job_id FROM ingest_job_assets WHERE image_id = x'00' AND outcome IS NULL")));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Iris.Models;
 
 namespace Iris.Server.Api;
@@ -219,7 +220,12 @@ public sealed partial class IrisJsonContext : JsonSerializerContext
     public static void ApplyTo(JsonSerializerOptions options)
     {
         options.TypeInfoResolverChain.Insert(0, Default);
-        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default); // v1 shapes: snake_case
+        // The v1 shapes are snake_case whatever the options' naming policy (which source-generated names follow).
+        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default.WithAddedModifier(static type =>
+        {
+            if (type.Kind != JsonTypeInfoKind.Object) return;
+            foreach (var property in type.Properties) property.Name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+        }));
         options.Converters.Add(new UtcTimestampConverter());
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // readable UTF-8; never embedded in HTML
         options.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its schema

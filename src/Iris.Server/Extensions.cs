@@ -33,6 +33,7 @@ public static class Extensions
         services.AddSingleton(blobs);
         services.AddSingleton(temp);
         services.AddSingleton<AssetService>();
+        services.AddSingleton<AssetDeletion>();
         services.AddSingleton<DatasetService>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<CredentialRateLimiter>();
@@ -59,6 +60,7 @@ public static class Extensions
         api.MapImageApi();
         api.MapDatasetApi();
         api.MapAssetApi();
+        api.MapDeleteAssetsApi();
         api.MapImageDetailsApi();
         api.MapAuthManagementApi();
 

@@ -237,7 +237,7 @@ public static class AssetApi
     }
 
     /// <summary>What is wrong with a path (message and FastAPI type), or null when it may be added.</summary>
-    private static (string Msg, string Type)? PathProblem(string path)
+    internal static (string Msg, string Type)? PathProblem(string path)
     {
         if (path.Length == 0 || string.IsNullOrWhiteSpace(path)) return ("String should have at least 1 character", "string_too_short");
         if (path.Length > MaxPathLength) return ($"String should have at most {MaxPathLength} characters", "string_too_long");

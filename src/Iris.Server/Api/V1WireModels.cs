@@ -24,4 +24,6 @@ public sealed record PagedMeta(PageDetails Page)
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(PagedMeta))]
+[JsonSerializable(typeof(DeleteAssetsRequest))]
+[JsonSerializable(typeof(DeleteAssetsResponse))]
 public sealed partial class V1JsonContext : JsonSerializerContext;

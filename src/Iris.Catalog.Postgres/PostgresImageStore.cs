@@ -247,6 +247,92 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
             return new MetadataUpdateResult(updated, null);
         }, ct);
 
+    public Task<ImageDeletion?> DeleteAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<Guid> imageIds, IReadOnlyList<string> paths, CancellationToken ct = default) =>
+        db.RunAsync<ImageDeletion?>(async connection =>
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            // KEY SHARE keeps a dataset deletion (FOR UPDATE) out until the commit, yet lets a completion that holds
+            // rows waited for below update the dataset's completed count (a stronger lock would deadlock with it).
+            await using (var dataset = connection.Command("SELECT 1 FROM datasets WHERE id = $1 AND org_id = $2 FOR KEY SHARE", tx))
+            {
+                if (await dataset.Uuid(datasetId).Uuid(orgId).ExecuteScalarAsync(ct) is null) return null;
+            }
+
+            var candidates = new List<Guid>();
+            await using (var find = connection.Command(
+                "SELECT id FROM images WHERE dataset_id = $1 AND org_id = $2 AND (id = ANY($3) OR path = ANY($4))", tx))
+            {
+                await using var r = await find.Uuid(datasetId).Uuid(orgId)
+                    .Arg(imageIds as Guid[] ?? [.. imageIds]).Arg(paths as string[] ?? [.. paths]).ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) candidates.Add(r.GetGuid(0));
+            }
+            if (candidates.Count == 0)
+            {
+                await tx.CommitAsync(ct);
+                return new ImageDeletion([], [], [], []);
+            }
+
+            // Locks in the queue's order, job before image: a claim or completion holding them is waited for (and
+            // its status then read); one that comes after finds no job and records nothing.
+            var ids = candidates.ToArray();
+            await using (var jobs = connection.Command("SELECT image_id FROM ingestion_jobs WHERE image_id = ANY($1) ORDER BY image_id FOR UPDATE", tx))
+            {
+                await jobs.Arg(ids).ExecuteNonQueryAsync(ct);
+            }
+            var found = new List<(Guid Id, string Path, string Status, string? Blob, string? Preview)>(ids.Length);
+            await using (var images = connection.Command(
+                "SELECT id, path, status, blob_sha256, preview_key FROM images WHERE id = ANY($1) ORDER BY path FOR UPDATE", tx))
+            {
+                await using var r = await images.Arg(ids).ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) found.Add((r.GetGuid(0), r.GetString(1), r.GetString(2), r.NullableString(3), r.NullableString(4)));
+            }
+
+            if (found.Count > 0)
+            {
+                var deleted = found.Select(f => f.Id).ToArray();
+                // Children first: the foreign keys have no cascade on purpose (deletes stay explicit).
+                await using var batch = new NpgsqlBatch(connection, tx);
+                // A job still waiting for a deleted image counts it as errored (it will never finish); its asset rows go.
+                batch.BatchCommands.Add(PgRows.BatchCommand($"""
+                    WITH open AS (
+                        SELECT job_id, count(*) AS n FROM ingest_job_assets WHERE image_id = ANY($1) AND outcome IS NULL GROUP BY job_id
+                    )
+                    UPDATE ingest_jobs j SET
+                        errored_assets = j.errored_assets + o.n,
+                        status = CASE WHEN j.processed_assets + j.errored_assets + o.n >= j.total_assets
+                            THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+                        started_at = COALESCE(j.started_at, now()),
+                        finished_at = CASE WHEN j.processed_assets + j.errored_assets + o.n >= j.total_assets THEN now() ELSE j.finished_at END,
+                        updated_at = now()
+                    FROM open o WHERE j.id = o.job_id
+                    """, new NpgsqlParameter<Guid[]> { TypedValue = deleted }));
+                foreach (var sql in new[]
+                         {
+                             "DELETE FROM ingest_job_assets WHERE image_id = ANY($1)",
+                             "DELETE FROM image_events WHERE image_id = ANY($1)",
+                             "DELETE FROM ingestion_jobs WHERE image_id = ANY($1)",
+                             "DELETE FROM images WHERE id = ANY($1)",
+                         })
+                {
+                    batch.BatchCommands.Add(PgRows.BatchCommand(sql, new NpgsqlParameter<Guid[]> { TypedValue = deleted }));
+                }
+                var completed = found.Count(f => f.Status == ImageStatus.Completed);
+                if (completed > 0)
+                {
+                    batch.BatchCommands.Add(PgRows.BatchCommand("UPDATE datasets SET completed_count = completed_count - $2 WHERE id = $1",
+                        PgRows.UuidParam(datasetId), new NpgsqlParameter<long> { TypedValue = completed }));
+                }
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+            return new ImageDeletion(
+                [.. found.Select(f => f.Id)],
+                [.. found.Select(f => f.Path)],
+                [.. found.Select(f => f.Blob).OfType<string>().Distinct(StringComparer.Ordinal)],
+                [.. found.Select(f => f.Preview).OfType<string>()]);
+        }, ct);
+
     public Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default) => db.ReadAsync(async connection =>
     {
         await using var cmd = connection.Command("SELECT EXISTS (SELECT 1 FROM images WHERE blob_sha256 = $1)");

@@ -324,6 +324,90 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         return new MetadataUpdateResult(updated, null);
     }
 
+    public async Task<ImageDeletion?> DeleteAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<Guid> imageIds, IReadOnlyList<string> paths, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        // The write lock from the first statement: a completion that committed before is seen (its status counts),
+        // one that comes after finds no job and records nothing.
+        using var tx = connection.BeginTransaction();
+        if (!DatasetExists(connection, tx, orgId, datasetId)) return null;
+
+        var found = new List<(Guid Id, string Path, string Status, string? Blob, string? Preview)>();
+        var seen = new HashSet<Guid>();
+        const string Columns = "id, path, status, blob_sha256, preview_key";
+        using (var byId = connection.Command(tx, $"SELECT {Columns} FROM images WHERE id = @id AND dataset_id = @d AND org_id = @org"))
+        using (var byPath = connection.Command(tx, $"SELECT {Columns} FROM images WHERE dataset_id = @d AND path = @p AND org_id = @org"))
+        {
+            byId.With("@d", datasetId).With("@org", orgId);
+            byPath.With("@d", datasetId).With("@org", orgId);
+            var id = byId.Param("@id", SqliteType.Blob);
+            var path = byPath.Param("@p", SqliteType.Text);
+            foreach (var imageId in imageIds)
+            {
+                ct.ThrowIfCancellationRequested();
+                id.Value = imageId;
+                ReadOne(byId);
+            }
+            foreach (var p in paths)
+            {
+                ct.ThrowIfCancellationRequested();
+                path.Value = p;
+                ReadOne(byPath);
+            }
+
+            void ReadOne(SqliteCommand cmd)
+            {
+                using var r = cmd.ExecuteReader();
+                if (r.Read() && seen.Add(r.GetGuid(0)))
+                    found.Add((r.GetGuid(0), r.GetString(1), r.GetString(2), r.NullableString(3), r.NullableString(4)));
+            }
+        }
+
+        if (found.Count > 0)
+        {
+            // Children first: the foreign keys have no cascade on purpose (deletes stay explicit).
+            // A job still waiting for a deleted image counts it as errored (it will never finish); its asset rows go.
+            using (var delete = connection.Command(tx, $"""
+                UPDATE ingest_jobs SET
+                    errored_assets = errored_assets + 1,
+                    status = CASE WHEN processed_assets + errored_assets + 1 >= total_assets
+                        THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+                    started_at = COALESCE(started_at, @now),
+                    finished_at = CASE WHEN processed_assets + errored_assets + 1 >= total_assets THEN @now ELSE finished_at END,
+                    updated_at = @now
+                WHERE id IN (SELECT job_id FROM ingest_job_assets WHERE image_id = @id AND outcome IS NULL);
+                DELETE FROM ingest_job_assets WHERE image_id = @id;
+                DELETE FROM image_events WHERE image_id = @id;
+                DELETE FROM ingestion_jobs WHERE image_id = @id;
+                DELETE FROM images WHERE id = @id;
+                """))
+            {
+                delete.With("@now", Db.ToMicros(DateTimeOffset.UtcNow));
+                var id = delete.Param("@id", SqliteType.Blob);
+                foreach (var image in found)
+                {
+                    id.Value = image.Id;
+                    delete.ExecuteNonQuery();
+                }
+            }
+
+            var completed = found.Count(f => f.Status == ImageStatus.Completed);
+            if (completed > 0)
+            {
+                using var count = connection.Command(tx, "UPDATE datasets SET completed_count = completed_count - @n WHERE id = @d");
+                count.With("@n", completed).With("@d", datasetId).ExecuteNonQuery();
+            }
+        }
+
+        tx.Commit();
+        return new ImageDeletion(
+            [.. found.Select(f => f.Id)],
+            [.. found.Select(f => f.Path)],
+            [.. found.Select(f => f.Blob).OfType<string>().Distinct(StringComparer.Ordinal)],
+            [.. found.Select(f => f.Preview).OfType<string>()]);
+    }
+
     public async Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);

@@ -34,6 +34,7 @@ public static class Extensions
         services.AddSingleton(blobs);
         services.AddSingleton(temp);
         services.AddSingleton<AssetService>();
+        services.AddSingleton<AssetDeletion>();
         services.AddSingleton<DatasetService>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<CredentialRateLimiter>();
@@ -62,6 +63,7 @@ public static class Extensions
         api.MapAssetApi();
         api.MapIngestionApi();
         api.MapIngestionStatusApi();
+        api.MapDeleteAssetsApi();
         api.MapImageDetailsApi();
         api.MapAuthManagementApi();
 

@@ -28,6 +28,8 @@ public sealed class AuthTests(ServerFixture server)
         {
             Content = UploadsTests.Form(UploadsTests.Part.File([1, 2, 3], "x.jpg")),
         },
+        ["POST delete assets"] = () => Json(HttpMethod.Post, "/api/v0/delete/assets",
+            $"{{\"dataset_id\":\"{SomeId}\",\"assets\":[{{\"asset_type\":\"image\",\"identifier\":\"{SomeId}\"}}]}}"),
     };
 
     public static TheoryData<string, string> Cases()

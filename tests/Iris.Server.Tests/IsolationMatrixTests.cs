@@ -16,7 +16,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
     private const string OpenApiDocument = "/openapi/v1.json";
 
     /// <summary>Routes whose ids travel in the query or the body rather than the path.</summary>
-    private static readonly HashSet<string> IdsOutsideThePath = ["GET /api/v0/images/metadata", "POST /api/v0/images/metadata"];
+    private static readonly HashSet<string> IdsOutsideThePath =
+        ["GET /api/v0/images/metadata", "POST /api/v0/images/metadata", "POST /api/v0/delete/assets"];
 
     private static readonly HashSet<string> HttpMethods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
@@ -44,6 +45,22 @@ public sealed class IsolationMatrixTests(ServerFixture server)
     private static JsonObject Owner(string owner) => new() { ["owner"] = owner };
 
     private static string Query(string name, params string[] values) => J.Repeat(name, values);
+
+    /// <summary>POST /api/v0/delete/assets naming these identifiers (images) in that dataset.</summary>
+    private static Task<ApiResponse> DeleteAssets(IrisHttp h, string datasetId, params string[] identifiers) =>
+        h.PostAsync("/api/v0/delete/assets", new JsonObject
+        {
+            ["dataset_id"] = datasetId,
+            ["assets"] = new JsonArray(identifiers.Select(i => (JsonNode?)new JsonObject { ["asset_type"] = "image", ["identifier"] = i }).ToArray()),
+        });
+
+    /// <summary>The answer with its delete_job_id values (fresh per request) replaced by their name.</summary>
+    private static async Task<ApiResponse> JobIdsMasked(Task<ApiResponse> answer)
+    {
+        var r = await answer;
+        var text = System.Text.RegularExpressions.Regex.Replace(r.Text, "\"delete_job_id\":\"[0-9a-f-]{36}\"", "\"delete_job_id\":\"{delete_job_id}\"");
+        return new ApiResponse(r.Request, r.Status, text, r.Headers, r.MediaType);
+    }
 
     private static readonly Row[] Rows =
     [
@@ -78,6 +95,7 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("GET /api/v0/images/metadata", 404, (h, t, _) => h.GetAsync($"/api/v0/images/metadata?{Query("coactive_image_ids", t.ImageId)}")),
         Read("POST /api/v0/images/metadata", 404,
             (h, t, _) => h.PostAsync("/api/v0/images/metadata", new JsonObject { ["coactiveImageIds"] = J.Strings([t.ImageId]) })),
+        Write("POST /api/v0/delete/assets", 404, (h, t, _) => DeleteAssets(h, t.DatasetId, t.ImageId, t.Path)),
 
         // The caller's own objects with the target's ids mixed in: the target's must count as absent.
         Read("GET /api/v0/images/metadata", 200,
@@ -101,6 +119,9 @@ public sealed class IsolationMatrixTests(ServerFixture server)
             {
                 ["images"] = new JsonArray(new JsonObject { ["path"] = t.Path, ["metadata"] = Owner("second") }),
             }), "own dataset, the target's path"),
+        // Answered 202 echoing every identifier whether or not it names anything: the target's image must stay.
+        Write("POST /api/v0/delete/assets", 202, (h, t, o) => JobIdsMasked(DeleteAssets(h, o.DatasetId, t.ImageId, t.Path)),
+            "own dataset, the target's image id and path"),
     ];
 
     public static TheoryData<string> RowNames => new(Rows.Select(r => r.Name));

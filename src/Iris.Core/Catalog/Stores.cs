@@ -112,6 +112,17 @@ public interface IImageStore
         Guid orgId, Guid datasetId, IReadOnlyList<MetadataUpdate> updates, string clientId,
         DateTimeOffset now, CancellationToken ct = default);
 
+    /// <summary>
+    /// Deletes the dataset's images named by id or by path (callers pass distinct ids and normalized, distinct
+    /// paths; an image named both ways goes once) with their events and queued jobs, and keeps the dataset's
+    /// completed count right, in one transaction. Ids and paths the dataset does not have (unknown, of another
+    /// dataset or of another organization) are passed over. A worker holding the lease of a deleted image's job
+    /// then finds that its completion does nothing. Returns what was deleted (the caller decides which bytes go),
+    /// or null if the organization has no such dataset.
+    /// </summary>
+    Task<ImageDeletion?> DeleteAsync(
+        Guid orgId, Guid datasetId, IReadOnlyList<Guid> imageIds, IReadOnlyList<string> paths, CancellationToken ct = default);
+
     /// <summary>True if any image, of any organization, points at the upload blob with this SHA-256.</summary>
     Task<bool> UsesBlobAsync(string sha256, CancellationToken ct = default);
 
@@ -161,6 +172,13 @@ public delegate ImageWrite ImageAdmission(ImageRecord? existing, NewImage image)
 
 /// <summary>The record to store; with <see cref="Enqueue"/>, its latest event joins the history and a job is queued.</summary>
 public sealed record ImageWrite(ImageRecord Record, bool Enqueue);
+
+/// <summary>
+/// The images a deletion removed (ids and paths in the same order), the upload blobs they pointed at (distinct; other
+/// images may still use them) and their preview blobs.
+/// </summary>
+public sealed record ImageDeletion(
+    IReadOnlyList<Guid> ImageIds, IReadOnlyList<string> Paths, IReadOnlyList<string> BlobSha256s, IReadOnlyList<string> PreviewKeys);
 
 public sealed record ImagePreview(string Status, string? PreviewKey);
 

@@ -53,17 +53,7 @@ public sealed class DatasetService(ICatalog catalog, IBlobStore blobs, TimeProvi
         var deletion = await catalog.Datasets.DeleteAsync(caller.OrgId, datasetId, ct);
         if (deletion is null) return null;
         // The rows are gone: finish the bytes even if the caller goes.
-        foreach (var sha in deletion.BlobSha256s)
-        {
-            await using (await catalog.Locks.AcquireAsync([AssetService.BlobLock(sha)], CancellationToken.None))
-            {
-                if (!await catalog.Images.UsesBlobAsync(sha, CancellationToken.None))
-                    await blobs.DeleteAsync(BlobKeys.Upload(sha), CancellationToken.None);
-            }
-        }
-        // Previews belong to one image each: nothing can start pointing at them again, so no lock is needed.
-        foreach (var key in deletion.PreviewKeys)
-            await blobs.DeleteAsync(key, CancellationToken.None);
+        await AssetDeletion.DeleteBytesAsync(catalog, blobs, deletion.BlobSha256s, deletion.PreviewKeys);
         return deletion.Dataset;
     }
 }

@@ -86,4 +86,6 @@ public sealed record DatasetUpdateRequest(string? Name, string? Description, str
 [JsonSerializable(typeof(CreateIngestJobFromFileRequest))]
 [JsonSerializable(typeof(CreateIngestJobForMetadataRequest))]
 [JsonSerializable(typeof(GetDatasetAssetsStatusRequest))]
+[JsonSerializable(typeof(DeleteAssetsRequest))]
+[JsonSerializable(typeof(DeleteAssetsResponse))]
 public sealed partial class V1JsonContext : JsonSerializerContext;

@@ -91,6 +91,12 @@ public static class OpenApiSetup
                         AnyOf = [new OpenApiSchema { Type = JsonSchemaType.String }, new OpenApiSchema { Type = JsonSchemaType.Integer }],
                     };
                 }
+                else if (type == typeof(AssetType))
+                {
+                    // The enum converter hides the type from the generator; Coactive's AssetType is a string enum.
+                    schema.Type = JsonSchemaType.String;
+                    schema.Description = "What an identifier names. Iris holds images only: video is refused.";
+                }
                 else if (type == typeof(UserMetadata))
                 {
                     schema.Type = JsonSchemaType.Object;
@@ -116,7 +122,7 @@ public static class OpenApiSetup
     {
         ["ImageApi"] = "Coactive's v0 Image API, the seed: metadata of one or many images, ingestion statuses by path.",
         ["DatasetApi"] = "Datasets: create, list, get, delete.",
-        ["AssetApi"] = "Adding images to a dataset (by path, by folder or prefix, from a CSV manifest, by upload) and replacing their metadata.",
+        ["AssetApi"] = "Adding images to a dataset (by path, by folder or prefix, from a CSV manifest, by upload), replacing their metadata and deleting them.",
         ["ImageDetailsApi"] = "Per image: its ingestion events, its preview, its duplicates.",
         ["AuthManagementApi"] = "The organization's credentials: create, list, revoke.",
         ["Health"] = "The probes an orchestrator calls, without credentials: liveness and readiness.",

@@ -219,7 +219,7 @@ public sealed partial class IrisJsonContext : JsonSerializerContext
     public static void ApplyTo(JsonSerializerOptions options)
     {
         options.TypeInfoResolverChain.Insert(0, Default);
-        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default); // v1 shapes: snake_case
+        options.TypeInfoResolverChain.Insert(0, V1JsonContext.SnakeCase); // v1 shapes: snake_case
         options.Converters.Add(new UtcTimestampConverter());
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // readable UTF-8; never embedded in HTML
         options.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its schema

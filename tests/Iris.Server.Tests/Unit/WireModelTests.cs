@@ -58,4 +58,16 @@ public class WireModelTests
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("metadata").ValueKind);
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("technicalMetadata").ValueKind);
     }
+
+    [Fact]
+    public void V1_shapes_are_snake_case_under_the_api_options_and_v0_shapes_stay_camel_case()
+    {
+        // The API's options are camelCase web defaults; V1JsonContext's types must still go out snake_case.
+        using var meta = JsonDocument.Parse(Serialize(PagedMeta.For(10, 10, 25)));
+        Assert.Equal(["current_page", "last_page", "limit", "offset", "total"],
+            meta.RootElement.GetProperty("page").EnumerateObject().Select(p => p.Name));
+
+        using var asset = JsonDocument.Parse(Serialize(AssetResponse.From(Image())));
+        Assert.True(asset.RootElement.TryGetProperty("coactiveImageId", out _));
+    }
 }

@@ -27,6 +27,10 @@ public sealed record PagedMeta(PageDetails Page)
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(PagedMeta))]
+[JsonSerializable(typeof(ClientResponse))]
+[JsonSerializable(typeof(IReadOnlyList<ClientResponse>))]
+[JsonSerializable(typeof(CreateClientRequest))]
+[JsonSerializable(typeof(UpdateClientRequest))]
 public sealed partial class V1JsonContext : JsonSerializerContext
 {
     /// <summary>

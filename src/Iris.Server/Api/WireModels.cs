@@ -100,19 +100,6 @@ public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
 
 public sealed record HealthResponse(string Status);
 
-/// <summary>A credential just created: the only answer that ever carries its secret.</summary>
-public sealed record CreatedClientResponse(
-    string ClientId, string ClientSecret, Guid OrgId, string? Name, DateTimeOffset CreatedDt, string CreatedUserId);
-
-/// <summary>A credential of the caller's organization, without its secret.</summary>
-public sealed record ClientResponse(string ClientId, string? Name, DateTimeOffset CreatedDt, DateTimeOffset? RevokedDt, bool IsActive, bool IsCaller)
-{
-    public static ClientResponse From(Credential c, Caller caller) =>
-        new(c.ClientId, c.Name, c.CreatedAt, c.RevokedAt, c.RevokedAt is null, c.ClientId == caller.ClientId);
-}
-
-public sealed record ClientListResponse(IReadOnlyList<ClientResponse> Data);
-
 /// <summary>A 401/403/404/409/413/429/500 answer: one sentence.</summary>
 public sealed record ErrorResponse(string Detail);
 
@@ -125,8 +112,6 @@ public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
 // Request bodies (documented in OpenAPI; parsed by hand so every bad value gets its own loc).
 
 public sealed record CreateDatasetRequest(string Name, string? Description);
-
-public sealed record CreateClientRequest(string? Name);
 
 public sealed record AssetInput(string Path, string? Id, Dictionary<string, JsonElement>? Metadata);
 
@@ -199,10 +184,6 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(AddAssetsResponse))]
 [JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(CreatedClientResponse))]
-[JsonSerializable(typeof(ClientResponse))]
-[JsonSerializable(typeof(ClientListResponse))]
-[JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HTTPValidationError))]
 [JsonSerializable(typeof(CreateDatasetRequest))]

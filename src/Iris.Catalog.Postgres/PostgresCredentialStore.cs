@@ -75,6 +75,16 @@ internal sealed class PostgresCredentialStore(PostgresCatalog db) : ICredentialS
         return RevokeOutcome.Revoked;
     }, ct);
 
+    public Task<Credential?> RenameAsync(Guid orgId, string clientId, string name, CancellationToken ct = default) => db.RunAsync<Credential?>(async connection =>
+    {
+        await using var cmd = connection.Command($"""
+            UPDATE credentials SET name = $1 WHERE client_id = $2 AND org_id = $3 AND revoked_at IS NULL
+            RETURNING {PgRows.CredentialColumns}
+            """);
+        await using var r = await cmd.Text(name).Text(clientId).Uuid(orgId).ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? PgRows.ReadCredential(r) : null;
+    }, ct);
+
     private static NpgsqlCommand Bind(NpgsqlCommand cmd, Credential credential) => cmd
         .Text(credential.ClientId).Uuid(credential.OrgId).Arg(credential.SecretHash).Time(credential.CreatedAt)
         .Time(credential.RevokedAt).Text(credential.Name);

@@ -79,6 +79,17 @@ internal sealed class SqliteCredentialStore(SqliteCatalog db) : ICredentialStore
         return RevokeOutcome.Revoked;
     }
 
+    public async Task<Credential?> RenameAsync(Guid orgId, string clientId, string name, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, $"""
+            UPDATE credentials SET name = @name WHERE client_id = @c AND org_id = @org AND revoked_at IS NULL
+            RETURNING {Db.CredentialColumns}
+            """);
+        using var r = cmd.With("@name", name).With("@c", clientId).With("@org", orgId).ExecuteReader();
+        return r.Read() ? Db.ReadCredential(r) : null;
+    }
+
     private static SqliteCommand Bind(SqliteCommand cmd, Credential credential) => cmd
         .With("@c", credential.ClientId)
         .With("@org", credential.OrgId)

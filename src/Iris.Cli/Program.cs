@@ -66,14 +66,17 @@ app.Configure(config =>
     });
     config.AddBranch("clients", clients =>
     {
-        clients.SetDescription("Create, list and revoke your organization's credentials (client id and secret).");
+        clients.SetDescription("Create, list, rename and revoke your organization's credentials (client id and secret).");
         clients.AddCommand<ClientsCreateCommand>("create")
-            .WithDescription("Create a credential; its secret is shown only this once.")
+            .WithDescription("Create a named credential; its secret is shown only this once.")
             .WithExample("clients", "create", "--name", "ci-runner")
-            .WithExample("clients", "create", "--json");
+            .WithExample("clients", "create", "--name", "ci-runner", "--json");
         clients.AddCommand<ClientsListCommand>("list")
             .WithDescription("List your organization's credentials, revoked ones included (no secrets).")
             .WithExample("clients", "list", "--json");
+        clients.AddCommand<ClientsRenameCommand>("rename")
+            .WithDescription("Give an active credential a new name; it keeps working.")
+            .WithExample("clients", "rename", "0f3c5a9e2b7d4c1e8a6f9b2d4e7c1a3f", "build-server");
         clients.AddCommand<ClientsRevokeCommand>("revoke")
             .WithDescription("Revoke a credential: it is refused from then on. Exits 6 for the last active one.")
             .WithExample("clients", "revoke", "0f3c5a9e2b7d4c1e8a6f9b2d4e7c1a3f", "--yes");

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Iris.Client;
 
 /// <summary>
-/// Source-generated (trim- and AOT-safe) JSON for every model, camelCase as on the wire. Metadata values
-/// given as <see cref="object"/> may be any of the primitive types registered here.
+/// Source-generated (trim- and AOT-safe) JSON for every model, camelCase as on the wire (the credential models name
+/// their snake_case fields explicitly). Metadata values given as <see cref="object"/> may be any of the primitive
+/// types registered here.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     Converters = [typeof(UtcTimestampConverter)])]
@@ -21,7 +22,6 @@ namespace Iris.Client;
 [JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(CreatedClientResponse))]
 [JsonSerializable(typeof(ClientResponse))]
-[JsonSerializable(typeof(ClientListResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HTTPValidationError))]
 [JsonSerializable(typeof(CreateDatasetRequest))]
@@ -30,6 +30,7 @@ namespace Iris.Client;
 [JsonSerializable(typeof(ImageIdsRequest))]
 [JsonSerializable(typeof(PathsRequest))]
 [JsonSerializable(typeof(CreateClientRequest))]
+[JsonSerializable(typeof(UpdateClientRequest))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, object?>))]
 [JsonSerializable(typeof(IReadOnlyList<AssetResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<DatasetResponse>))]

@@ -97,37 +97,62 @@ public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedA
 
 public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
 
+// The credential routes speak Coactive's v1 auth-management shapes: snake_case on the wire, named explicitly below.
+
 /// <summary>
-/// A credential just created (<c>POST /api/v1/auth-management/clients</c>): the only answer that ever carries its
+/// Coactive's <c>Role</c>. Iris has no roles: every credential has full access to its organization, and answers list
+/// no roles.
+/// </summary>
+public sealed record Role(
+    [property: JsonPropertyName("role_id")] string RoleId,
+    [property: JsonPropertyName("resource")] string? Resource = null,
+    [property: JsonPropertyName("resource_instance")] string? ResourceInstance = null);
+
+/// <summary>
+/// A credential of the caller's organization: Coactive's <c>ClientResponse</c> plus Iris's facts (organization,
+/// creation and revocation times, whether it is active, whether it is the one that asked). The server keeps only a
+/// salted hash of a secret, so <see cref="ClientSecret"/> is <see cref="SecretMask"/> in every answer except the
+/// creation's (<see cref="CreatedClientResponse"/>). <see cref="Name"/> is empty for credentials made without one
+/// (the first start's, <c>iris admin create-client</c>'s).
+/// </summary>
+public record ClientResponse(
+    [property: JsonPropertyName("client_id")] string ClientId,
+    [property: JsonPropertyName("client_secret")] string ClientSecret,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("roles")] IReadOnlyList<Role> Roles,
+    [property: JsonPropertyName("org_id")] Guid OrgId,
+    [property: JsonPropertyName("created_dt")] DateTimeOffset CreatedDt,
+    [property: JsonPropertyName("revoked_dt")] DateTimeOffset? RevokedDt,
+    [property: JsonPropertyName("is_active")] bool IsActive,
+    [property: JsonPropertyName("is_caller")] bool IsCaller)
+{
+    /// <summary>What stands for the secret in every answer but the creation's.</summary>
+    public const string SecretMask = "********";
+}
+
+/// <summary>
+/// A credential just created (<c>POST /api/v1/auth-management/clients</c>, 201): the only answer that carries its
 /// secret. <see cref="ToString"/> leaves the secret out, so logging the answer does not leak it.
 /// </summary>
 public sealed record CreatedClientResponse(
     string ClientId,
     string ClientSecret,
+    string Name,
+    IReadOnlyList<Role> Roles,
     Guid OrgId,
-    string? Name,
     DateTimeOffset CreatedDt,
-    string CreatedUserId)
+    DateTimeOffset? RevokedDt,
+    bool IsActive,
+    bool IsCaller)
+    : ClientResponse(ClientId, ClientSecret, Name, Roles, OrgId, CreatedDt, RevokedDt, IsActive, IsCaller)
 {
-    /// <summary><c>clientId:clientSecret</c>, the <see cref="Configuration.AccessToken"/> to call the server with.</summary>
+    /// <summary><c>client_id:client_secret</c>, the <see cref="Configuration.AccessToken"/> to call the server with.</summary>
     [JsonIgnore]
     public string AccessToken => $"{ClientId}:{ClientSecret}";
 
     public override string ToString() =>
-        $"{nameof(CreatedClientResponse)} {{ ClientId = {ClientId}, ClientSecret = ***, OrgId = {OrgId}, Name = {Name}, CreatedDt = {CreatedDt:O}, CreatedUserId = {CreatedUserId} }}";
+        $"{nameof(CreatedClientResponse)} {{ ClientId = {ClientId}, ClientSecret = ***, Name = {Name}, OrgId = {OrgId}, CreatedDt = {CreatedDt:O} }}";
 }
-
-/// <summary>A credential of the caller's organization, without its secret; <c>isCaller</c> when it is the one that asked.</summary>
-public sealed record ClientResponse(
-    string ClientId,
-    string? Name,
-    DateTimeOffset CreatedDt,
-    DateTimeOffset? RevokedDt,
-    bool IsActive,
-    bool IsCaller);
-
-/// <summary>The organization's credentials, oldest first, revoked ones included.</summary>
-public sealed record ClientListResponse(IReadOnlyList<ClientResponse> Data);
 
 /// <summary>The answer to 401, 403, 404, 409, 413, 429 and 500: one sentence.</summary>
 public sealed record ErrorResponse(string Detail);
@@ -154,8 +179,16 @@ public sealed record CreateDatasetRequest(
     string Name,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null);
 
+/// <summary>Coactive's <c>CreateClientRequest</c>: the display name is required; roles are accepted and ignored by Iris.</summary>
 public sealed record CreateClientRequest(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null);
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("roles"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Role>? Roles = null);
+
+/// <summary>Coactive's <c>UpdateClientRequest</c>: a new display name (null keeps it); roles are accepted and ignored by Iris.</summary>
+public sealed record UpdateClientRequest(
+    [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null,
+    [property: JsonPropertyName("roles"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Role>? Roles = null,
+    [property: JsonPropertyName("roles_context"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RolesContext = null);
 
 /// <summary>
 /// An image to add by path (<c>s3://</c>, <c>http(s)://</c>, <c>file:///</c>). Metadata values are strings,

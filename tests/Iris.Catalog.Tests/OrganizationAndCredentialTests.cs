@@ -82,6 +82,37 @@ public abstract class OrganizationAndCredentialTests(TestEngine engine) : Catalo
     }
 
     [Fact]
+    public async Task Rename_changes_only_an_active_credential_of_the_same_org()
+    {
+        var a = await OrgAsync("a");
+        var b = await OrgAsync("b");
+        await Catalog.Credentials.TryCreateAsync(new Credential("c1", a.Id, [1, 2], T0, null, "laptop"));
+        await Catalog.Credentials.TryCreateAsync(new Credential("c2", a.Id, [3], T0, null));
+        await Catalog.Credentials.TryCreateAsync(new Credential("gone", a.Id, [4], T0, null, "old"));
+        await Catalog.Credentials.RevokeAsync(a.Id, "gone", T0.AddMinutes(1));
+
+        var renamed = await Catalog.Credentials.RenameAsync(a.Id, "c1", "build server \u00e9");
+        Assert.NotNull(renamed);
+        Assert.Equal("c1", renamed.ClientId);
+        Assert.Equal(a.Id, renamed.OrgId);
+        Assert.Equal("build server \u00e9", renamed.Name);
+        Assert.Equal(new byte[] { 1, 2 }, renamed.SecretHash);
+        Assert.Equal(Micro(T0), renamed.CreatedAt);
+        Assert.Null(renamed.RevokedAt);
+        Assert.Equal("build server \u00e9", (await Catalog.Credentials.FindAsync("c1"))!.Name);
+
+        // An unnamed one gets a name; another organization's, an unknown and a revoked one are not found and unchanged.
+        Assert.Equal("ci", (await Catalog.Credentials.RenameAsync(a.Id, "c2", "ci"))!.Name);
+        Assert.Null(await Catalog.Credentials.RenameAsync(b.Id, "c1", "stolen"));
+        Assert.Null(await Catalog.Credentials.RenameAsync(a.Id, "unknown", "x"));
+        Assert.Null(await Catalog.Credentials.RenameAsync(a.Id, "gone", "back"));
+        Assert.Equal("build server \u00e9", (await Catalog.Credentials.FindAsync("c1"))!.Name);
+        Assert.Equal("old", (await Catalog.Credentials.FindAsync("gone"))!.Name);
+        Assert.Null(await Catalog.Credentials.FindAsync("unknown"));
+        Assert.Equal(3, Scalar("SELECT COUNT(*) FROM credentials"));
+    }
+
+    [Fact]
     public async Task List_returns_the_org_credentials_oldest_first_including_revoked()
     {
         var a = await OrgAsync("a");

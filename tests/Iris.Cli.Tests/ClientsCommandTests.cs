@@ -3,7 +3,7 @@ using Iris.Testing;
 
 namespace Iris.Cli.Tests;
 
-/// <summary><c>iris clients create|list|revoke</c> against the real server; each test works in an organization of its own.</summary>
+/// <summary><c>iris clients create|list|rename|revoke</c> against the real server; each test works in an organization of its own.</summary>
 [Collection(CliCollection.Name)]
 public sealed class ClientsCommandTests(CliFixture fixture)
 {
@@ -32,20 +32,23 @@ public sealed class ClientsCommandTests(CliFixture fixture)
         var solo = await NewOrganizationAsync("cli-clients");
 
         var created = Ok(await IrisAsAsync(solo, "clients", "create", "--name", "ci-runner", "--json"));
-        Assert.Equal(["clientId", "clientSecret", "orgId", "name", "createdDt", "createdUserId"], created.AsObject().Select(p => p.Key));
-        var id = created["clientId"]!.GetValue<string>();
-        var secret = created["clientSecret"]!.GetValue<string>();
-        Assert.Equal(solo.OrgId, created["orgId"]!.GetValue<string>());
+        // The API's answer (Coactive's ClientResponse, snake_case, plus Iris's facts), as is.
+        Assert.Equal(["client_id", "client_secret", "name", "roles", "org_id", "created_dt", "revoked_dt", "is_active", "is_caller"],
+            created.AsObject().Select(p => p.Key));
+        var id = created["client_id"]!.GetValue<string>();
+        var secret = created["client_secret"]!.GetValue<string>();
+        Assert.Equal(solo.OrgId, created["org_id"]!.GetValue<string>());
         Assert.Equal("ci-runner", created["name"]!.GetValue<string>());
-        Assert.Equal(solo.ClientId, created["createdUserId"]!.GetValue<string>());
-        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", created["createdDt"]!.GetValue<string>());
+        Assert.Equal("[]", created["roles"]!.ToJsonString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", created["created_dt"]!.GetValue<string>());
 
         // The new credential works at once.
         Assert.True((await IrisAsAsync(id, secret, "datasets", "list", "--json")).ExitCode == 0);
 
         var list = Ok(await IrisAsAsync(id, secret, "clients", "list", "--json")).AsArray();
-        Assert.Equal([solo.ClientId, id], list.Select(c => c!["clientId"]!.GetValue<string>()));
-        Assert.Equal([false, true], list.Select(c => c!["isCaller"]!.GetValue<bool>()));
+        Assert.Equal([solo.ClientId, id], list.Select(c => c!["client_id"]!.GetValue<string>()));
+        Assert.Equal([false, true], list.Select(c => c!["is_caller"]!.GetValue<bool>()));
+        Assert.All(list, c => Assert.Equal("********", c!["client_secret"]!.GetValue<string>()));
         Assert.DoesNotContain(secret, list.ToJsonString(), StringComparison.Ordinal);
 
         var table = await IrisAsAsync(solo, "clients", "list");
@@ -63,8 +66,8 @@ public sealed class ClientsCommandTests(CliFixture fixture)
         Assert.Contains("rejected the credentials", refused.Stderr);
 
         var listed = Ok(await IrisAsAsync(solo, "clients", "list", "--json")).AsArray()[1]!;
-        Assert.False(listed["isActive"]!.GetValue<bool>());
-        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", listed["revokedDt"]!.GetValue<string>());
+        Assert.False(listed["is_active"]!.GetValue<bool>());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", listed["revoked_dt"]!.GetValue<string>());
         Assert.Contains("revoked", (await IrisAsAsync(solo, "clients", "list")).Stdout);
     }
 
@@ -72,13 +75,13 @@ public sealed class ClientsCommandTests(CliFixture fixture)
     public async Task Create_shows_the_secret_once_with_a_warning()
     {
         var solo = await NewOrganizationAsync("cli-secret");
-        var result = await IrisAsAsync(solo, "clients", "create");
+        var result = await IrisAsAsync(solo, "clients", "create", "--name", "laptop");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("shown only this once", result.Stdout);
 
-        var created = Assert.Single(Ok(await IrisAsAsync(solo, "clients", "list", "--json")).AsArray(), c => !c!["isCaller"]!.GetValue<bool>())!;
-        var id = created["clientId"]!.GetValue<string>();
-        Assert.Null(created["name"]);
+        var created = Assert.Single(Ok(await IrisAsAsync(solo, "clients", "list", "--json")).AsArray(), c => !c!["is_caller"]!.GetValue<bool>())!;
+        var id = created["client_id"]!.GetValue<string>();
+        Assert.Equal("laptop", created["name"]!.GetValue<string>());
         var secretLine = Assert.Single(result.Stdout.Split('\n'), l => l.Contains("Client secret"));
         var secret = secretLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.True((await IrisAsAsync(id, secret, "clients", "list", "--json")).ExitCode == 0, "the printed secret works");
@@ -110,26 +113,63 @@ public sealed class ClientsCommandTests(CliFixture fixture)
         var badName = await IrisAsAsync(solo, "clients", "create", "--name", "tab\tinside");
         Assert.Equal(2, badName.ExitCode);
         Assert.StartsWith("iris: Cannot create the credential:", badName.Stderr.Trim());
+        var noName = await IrisAsAsync(solo, "clients", "create");
+        Assert.Equal(2, noName.ExitCode);
+        Assert.Contains("--name", noName.Stderr);
 
         // Nothing was created or revoked by the failures above.
         var only = Assert.Single(Ok(await IrisAsAsync(solo, "clients", "list", "--json")).AsArray())!;
-        Assert.True(only["isActive"]!.GetValue<bool>());
+        Assert.True(only["is_active"]!.GetValue<bool>());
     }
 
     [Fact]
     public async Task Revoking_the_credential_in_use_says_so()
     {
         var solo = await NewOrganizationAsync("cli-self");
-        var next = Ok(await IrisAsAsync(solo, "clients", "create", "--json"));
+        var next = Ok(await IrisAsAsync(solo, "clients", "create", "--name", "next", "--json"));
 
         var revoked = Ok(await IrisAsAsync(solo, "clients", "revoke", solo.ClientId, "--json"));
-        Assert.True(revoked["isCaller"]!.GetValue<bool>());
-        Assert.False(revoked["isActive"]!.GetValue<bool>());
+        Assert.True(revoked["is_caller"]!.GetValue<bool>());
+        Assert.False(revoked["is_active"]!.GetValue<bool>());
 
         Assert.Equal(4, (await IrisAsAsync(solo, "clients", "list")).ExitCode);
-        var third = Ok(await IrisAsAsync(next["clientId"]!.GetValue<string>(), next["clientSecret"]!.GetValue<string>(), "clients", "create", "--name", "third", "--json"));
-        var human = await IrisAsAsync(third["clientId"]!.GetValue<string>(), third["clientSecret"]!.GetValue<string>(), "clients", "revoke", third["clientId"]!.GetValue<string>());
+        var third = Ok(await IrisAsAsync(next["client_id"]!.GetValue<string>(), next["client_secret"]!.GetValue<string>(), "clients", "create", "--name", "third", "--json"));
+        var human = await IrisAsAsync(third["client_id"]!.GetValue<string>(), third["client_secret"]!.GetValue<string>(), "clients", "revoke", third["client_id"]!.GetValue<string>());
         Assert.True(human.ExitCode == 0, human.ToString());
         Assert.Contains("It was the credential this command used", human.Stdout);
+    }
+
+    [Fact]
+    public async Task Rename_gives_a_credential_a_new_name_and_refuses_unknown_ones()
+    {
+        var solo = await NewOrganizationAsync("cli-rename");
+        var created = Ok(await IrisAsAsync(solo, "clients", "create", "--name", "before", "--json"));
+        var id = created["client_id"]!.GetValue<string>();
+
+        var human = await IrisAsAsync(solo, "clients", "rename", id, "build-server");
+        Assert.True(human.ExitCode == 0, human.ToString());
+        Assert.Equal($"Renamed credential {id} to build-server.", human.Stdout.Trim());
+
+        var json = Ok(await IrisAsAsync(solo, "clients", "rename", id, "after", "--json"));
+        Assert.Equal("after", json["name"]!.GetValue<string>());
+        Assert.Equal("********", json["client_secret"]!.GetValue<string>());
+        var listed = Ok(await IrisAsAsync(solo, "clients", "list", "--json")).AsArray();
+        Assert.Equal(["", "after"], listed.Select(c => c!["name"]!.GetValue<string>()));
+
+        // The renamed credential still works.
+        Assert.True((await IrisAsAsync(id, created["client_secret"]!.GetValue<string>(), "clients", "list", "--json")).ExitCode == 0);
+
+        var unknown = await IrisAsAsync(solo, "clients", "rename", "no-such-client", "x");
+        Assert.Equal(5, unknown.ExitCode);
+        Assert.Equal("iris: No active credential with client id 'no-such-client' in your organization (see 'iris clients list').", unknown.Stderr.Trim());
+        var other = await NewOrganizationAsync("cli-rename-other");
+        Assert.Equal(5, (await IrisAsAsync(solo, "clients", "rename", other.ClientId, "stolen")).ExitCode);
+
+        var bad = await IrisAsAsync(solo, "clients", "rename", id, "");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("iris: Cannot rename the credential:", bad.Stderr.Trim());
+        Assert.Equal(2, (await IrisAsAsync(solo, "clients", "rename", id)).ExitCode);
+        Assert.Equal(2, (await IrisAsAsync(solo, "clients", "rename", "..", "x")).ExitCode);
+        Assert.Equal("after", Ok(await IrisAsAsync(solo, "clients", "list", "--json")).AsArray()[1]!["name"]!.GetValue<string>());
     }
 }

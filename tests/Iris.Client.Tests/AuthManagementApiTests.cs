@@ -23,10 +23,14 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
         Assert.True(created.ClientSecret.Length >= 32, created.ClientSecret);
         Assert.Equal("ci-runner", created.Name);
         Assert.Equal(Guid.Parse(solo.OrgId), created.OrgId);
-        Assert.Equal(solo.ClientId, created.CreatedUserId);
+        Assert.Empty(created.Roles);
+        Assert.True(created.IsActive);
+        Assert.False(created.IsCaller);
         Assert.Equal($"{created.ClientId}:{created.ClientSecret}", created.AccessToken);
         Assert.DoesNotContain(created.ClientSecret, created.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("accessToken", JsonSerializer.Serialize(created, IrisJsonContext.Default.CreatedClientResponse));
+        var json = JsonSerializer.Serialize(created, IrisJsonContext.Default.CreatedClientResponse);
+        Assert.DoesNotContain("accessToken", json, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"client_secret\"", json);
 
         // It works at once, in the same organization.
         using var second = fixture.NewClient(created.AccessToken);
@@ -34,11 +38,13 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
         Assert.Equal(dataset.DatasetId, (await new DatasetApi(second).GetDatasetAsync(dataset.DatasetId)).DatasetId);
         Assert.True((await new AuthManagementApi(second).GetClientAsync(created.ClientId)).IsCaller);
 
-        var list = (await api.ListClientsAsync()).Data;
+        var list = await api.ListClientsAsync();
         Assert.Equal([solo.ClientId, created.ClientId], list.Select(c => c.ClientId)); // oldest first
         Assert.All(list, c => Assert.True(c.IsActive));
         Assert.Equal([true, false], list.Select(c => c.IsCaller));
         Assert.Equal("ci-runner", list[1].Name);
+        Assert.Equal("", list[0].Name); // made by `iris admin create-client`, without a name
+        Assert.All(list, c => Assert.Equal(ClientResponse.SecretMask, c.ClientSecret));
 
         var got = await api.GetClientAsync(created.ClientId);
         Assert.Equal(JsonSerializer.Serialize(list[1], IrisJsonContext.Default.ClientResponse), JsonSerializer.Serialize(got, IrisJsonContext.Default.ClientResponse));
@@ -54,8 +60,38 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
         var refused = await Assert.ThrowsAsync<ApiException>(() => new DatasetApi(second).GetDatasetAsync(dataset.DatasetId));
         Assert.Equal(401, refused.StatusCode);
         Assert.False((await api.GetClientAsync(created.ClientId)).IsActive);
-        Assert.Equal([true, false], (await api.ListClientsAsync()).Data.Select(c => c.IsActive)); // revoked ones stay listed
+        Assert.Equal([true, false], (await api.ListClientsAsync()).Select(c => c.IsActive)); // revoked ones stay listed
         Assert.Equal(404, (await Assert.ThrowsAsync<ApiException>(() => api.RevokeClientAsync(created.ClientId))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_credential_is_renamed_and_keeps_working_until_revoked()
+    {
+        var solo = await NewOrganizationAsync("auth-rename");
+        using var first = fixture.NewClient(solo.AccessToken);
+        var api = new AuthManagementApi(first);
+        var created = await api.CreateClientAsync("before");
+
+        var renamed = await api.RenameClientAsync(created.ClientId, "after ✓");
+        Assert.Equal(created.ClientId, renamed.ClientId);
+        Assert.Equal("after ✓", renamed.Name);
+        Assert.Equal(ClientResponse.SecretMask, renamed.ClientSecret);
+        Assert.Equal(created.CreatedDt, renamed.CreatedDt);
+        Assert.Equal("after ✓", (await api.GetClientAsync(created.ClientId)).Name);
+
+        // The credential renames itself, and still works.
+        using var second = fixture.NewClient(created.AccessToken);
+        var self = await new AuthManagementApi(second).RenameClientAsync(created.ClientId, "self-named");
+        Assert.True(self.IsCaller);
+        Assert.Equal(["", "self-named"], (await new AuthManagementApi(second).ListClientsAsync()).Select(c => c.Name));
+
+        var bad = await Assert.ThrowsAsync<ApiException>(() => api.RenameClientAsync(created.ClientId, new string('n', 129)));
+        Assert.Equal(422, bad.StatusCode);
+        Assert.Equal(new object[] { "body", "name" }, Assert.Single(bad.ValidationErrors).Loc);
+
+        await api.RevokeClientAsync(created.ClientId);
+        Assert.Equal(404, (await Assert.ThrowsAsync<ApiException>(() => api.RenameClientAsync(created.ClientId, "revived"))).StatusCode);
+        Assert.Equal("self-named", (await api.GetClientAsync(created.ClientId)).Name);
     }
 
     [Fact]
@@ -68,9 +104,8 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
         Assert.Equal(409, locked.StatusCode);
         Assert.Contains("last active credential", locked.Detail);
 
-        // Unnamed: an empty name is left out of the request.
-        var created = await new AuthManagementApi(old).CreateClientAsync();
-        Assert.Null(created.Name);
+        var created = await new AuthManagementApi(old).CreateClientAsync("successor");
+        Assert.Equal("successor", created.Name);
         var revokedItself = await new AuthManagementApi(old).RevokeClientAsync(solo.ClientId);
         Assert.True(revokedItself.IsCaller);
         Assert.False(revokedItself.IsActive);
@@ -95,8 +130,9 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
             Assert.Equal(404, get.StatusCode);
             Assert.Equal("Client not found", get.Detail);
             Assert.Equal(404, (await Assert.ThrowsAsync<ApiException>(() => api.RevokeClientAsync(id))).StatusCode);
+            Assert.Equal(404, (await Assert.ThrowsAsync<ApiException>(() => api.RenameClientAsync(id, "stolen"))).StatusCode);
         }
-        Assert.DoesNotContain((await api.ListClientsAsync()).Data, c => c.ClientId == theirs.ClientId);
+        Assert.DoesNotContain(await api.ListClientsAsync(), c => c.ClientId == theirs.ClientId);
 
         var badName = await Assert.ThrowsAsync<ApiException>(() => api.CreateClientAsync(""));
         Assert.Equal(422, badName.StatusCode);
@@ -104,6 +140,9 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
 
         await Assert.ThrowsAsync<ArgumentException>(() => api.GetClientAsync(""));
         await Assert.ThrowsAsync<ArgumentException>(() => api.RevokeClientAsync(".."));
+        await Assert.ThrowsAsync<ArgumentException>(() => api.RenameClientAsync("", "x"));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => api.RenameClientAsync(mine.ClientId, null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => api.CreateClientAsync(null!));
     }
 
     [Fact]
@@ -117,7 +156,7 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
             c.AccessToken = solo.AccessToken;
         });
         await using var provider = services.BuildServiceProvider();
-        var only = Assert.Single((await provider.GetRequiredService<AuthManagementApi>().ListClientsAsync()).Data);
+        var only = Assert.Single(await provider.GetRequiredService<AuthManagementApi>().ListClientsAsync());
         Assert.Equal(solo.ClientId, only.ClientId);
     }
 }

@@ -89,6 +89,10 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("GET /api/v1/images/{coactive_image_id}/duplicates", 404,
             (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/duplicates?maxDistance=64&limit=1000")),
         Read("GET /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.GetAsync($"{Clients}/{t.ClientId}")),
+        Write("PUT /api/v1/auth-management/clients/{client_id}", 404,
+            (h, t, _) => h.PutAsync($"{Clients}/{t.ClientId}", new JsonObject { ["name"] = "intruder" })),
+        Write("PUT /api/v1/auth-management/clients/{client_id}", 404,
+            (h, t, _) => h.PutAsync($"{Clients}/{t.ClientId}", new JsonObject()), "no name"),
         Write("DELETE /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.DeleteAsync($"{Clients}/{t.ClientId}")),
 
         // Ids in the query or the body.
@@ -141,10 +145,12 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         var ids = added["images"]!.AsArray().ToDictionary(i => IrisHttp.Str(i!["path"]), i => IrisHttp.Str(i!["coactiveImageId"]));
         foreach (var status in (await http.WaitForTerminalAsync(datasetId, path, copyPath)).Values) Expect.CompletedStatus(status);
 
-        var created = Expect.Ok(await http.PostAsync(Clients, new JsonObject { ["name"] = "isolation-matrix" }));
-        var clientId = IrisHttp.Str(created["clientId"]);
+        var createdClient = await http.PostAsync(Clients, new JsonObject { ["name"] = "isolation-matrix" });
+        Expect.Status(createdClient, 201);
+        var created = createdClient.Json;
+        var clientId = IrisHttp.Str(created["client_id"]);
         var first = new Target(datasetId, ids[path], clientId, path);
-        var token = $"{clientId}:{IrisHttp.Str(created["clientSecret"])}";
+        var token = $"{clientId}:{IrisHttp.Str(created["client_secret"])}";
 
         using var other = await OtherAsync();
         var ownDataset = await other.CreateDatasetIdAsync();
@@ -270,8 +276,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
             Assert.DoesNotContain(otherDatasets, page => page.Contains(id, StringComparison.Ordinal));
 
         var otherClients = await other.GetAsync(Clients);
-        var listed = Expect.Ok(otherClients)["data"]!.AsArray();
-        Assert.Contains(listed, c => IrisHttp.Str(c!["clientId"]) == otherCredential.ClientId && c["isCaller"]!.GetValue<bool>());
+        var listed = Expect.Ok(otherClients).AsArray();
+        Assert.Contains(listed, c => IrisHttp.Str(c!["client_id"]) == otherCredential.ClientId && c["is_caller"]!.GetValue<bool>());
         foreach (var id in firstIds)
             Assert.DoesNotContain(id, otherClients.Text, StringComparison.Ordinal);
 
@@ -279,9 +285,9 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         var firstDatasets = await DatasetPagesAsync(server.Http);
         Assert.Contains(firstDatasets, page => page.Contains(world.First.DatasetId, StringComparison.Ordinal));
         Assert.DoesNotContain(firstDatasets, page => page.Contains(world.Own.DatasetId, StringComparison.Ordinal));
-        var firstClients = Expect.Ok(await server.Http.GetAsync(Clients))["data"]!.AsArray();
-        Assert.Contains(firstClients, c => IrisHttp.Str(c!["clientId"]) == world.First.ClientId);
-        Assert.DoesNotContain(firstClients, c => IrisHttp.Str(c!["clientId"]) == otherCredential.ClientId);
+        var firstClients = Expect.Ok(await server.Http.GetAsync(Clients)).AsArray();
+        Assert.Contains(firstClients, c => IrisHttp.Str(c!["client_id"]) == world.First.ClientId);
+        Assert.DoesNotContain(firstClients, c => IrisHttp.Str(c!["client_id"]) == otherCredential.ClientId);
     }
 
     [Fact]

@@ -194,10 +194,12 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         Log("checked");
 
         // A credential made on one API node works on the other; revoked on one, the other refuses it within 5 s.
-        var created = Expect.Ok(await http1.PostAsync("/api/v1/auth-management/clients", new JsonObject { ["name"] = "rotating" }));
-        using var rotating = new IrisHttp(api2.BaseUri, $"Bearer {IrisHttp.Str(created["clientId"])}:{IrisHttp.Str(created["clientSecret"])}");
+        var createdClient = await http1.PostAsync("/api/v1/auth-management/clients", new JsonObject { ["name"] = "rotating" });
+        Expect.Status(createdClient, 201);
+        var created = createdClient.Json;
+        using var rotating = new IrisHttp(api2.BaseUri, $"Bearer {IrisHttp.Str(created["client_id"])}:{IrisHttp.Str(created["client_secret"])}");
         Assert.Equal(200, (await rotating.GetAsync($"/api/v1/datasets/{datasetId}")).Code);
-        Assert.Equal(200, (await http1.DeleteAsync($"/api/v1/auth-management/clients/{IrisHttp.Str(created["clientId"])}")).Code);
+        Assert.Equal(200, (await http1.DeleteAsync($"/api/v1/auth-management/clients/{IrisHttp.Str(created["client_id"])}")).Code);
         var revokedAt = Stopwatch.StartNew();
         while ((await rotating.GetAsync($"/api/v1/datasets/{datasetId}")).Code != 401)
         {

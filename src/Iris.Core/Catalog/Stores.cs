@@ -32,6 +32,12 @@ public interface ICredentialStore
     /// organization's last active one (which would lock the organization out).
     /// </summary>
     Task<RevokeOutcome> RevokeAsync(Guid orgId, string clientId, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>
+    /// Sets the name of an active credential of the organization and returns it as stored now; null if the
+    /// organization has no such active credential (unknown, another organization's, or revoked).
+    /// </summary>
+    Task<Credential?> RenameAsync(Guid orgId, string clientId, string name, CancellationToken ct = default);
 }
 
 public enum RevokeOutcome

@@ -1,5 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Iris.Server.Api;
 
@@ -88,4 +90,30 @@ public sealed record DatasetUpdateRequest(string? Name, string? Description, str
 [JsonSerializable(typeof(GetDatasetAssetsStatusRequest))]
 [JsonSerializable(typeof(DeleteAssetsRequest))]
 [JsonSerializable(typeof(DeleteAssetsResponse))]
-public sealed partial class V1JsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(ClientResponse))]
+[JsonSerializable(typeof(IReadOnlyList<ClientResponse>))]
+[JsonSerializable(typeof(CreateClientRequest))]
+[JsonSerializable(typeof(UpdateClientRequest))]
+public sealed partial class V1JsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// This context as a resolver for the API's options (ASP.NET's camelCase web defaults). A source-generated context
+    /// that resolves for options other than its own names properties by those options' policy, not by its own
+    /// SnakeCaseLower, so the v1 shapes would go out camelCase; this sets each name again, snake_case of the C# member
+    /// (an explicit <see cref="JsonPropertyNameAttribute"/> wins). The OpenAPI document reads the same names. Built on
+    /// first use: the generated <c>Default</c> is not set yet while this class's own static fields are.
+    /// </summary>
+    public static IJsonTypeInfoResolver SnakeCase => s_snakeCase ??= Default.WithAddedModifier(SnakeCaseNames);
+
+    private static IJsonTypeInfoResolver? s_snakeCase;
+
+    private static void SnakeCaseNames(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object) return;
+        foreach (var property in info.Properties)
+        {
+            if (property.AttributeProvider is MemberInfo member && !member.IsDefined(typeof(JsonPropertyNameAttribute), inherit: true))
+                property.Name = JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);
+        }
+    }
+}

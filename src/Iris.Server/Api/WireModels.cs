@@ -76,19 +76,6 @@ public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
 
 public sealed record HealthResponse(string Status);
 
-/// <summary>A credential just created: the only answer that ever carries its secret.</summary>
-public sealed record CreatedClientResponse(
-    string ClientId, string ClientSecret, Guid OrgId, string? Name, DateTimeOffset CreatedDt, string CreatedUserId);
-
-/// <summary>A credential of the caller's organization, without its secret.</summary>
-public sealed record ClientResponse(string ClientId, string? Name, DateTimeOffset CreatedDt, DateTimeOffset? RevokedDt, bool IsActive, bool IsCaller)
-{
-    public static ClientResponse From(Credential c, Caller caller) =>
-        new(c.ClientId, c.Name, c.CreatedAt, c.RevokedAt, c.RevokedAt is null, c.ClientId == caller.ClientId);
-}
-
-public sealed record ClientListResponse(IReadOnlyList<ClientResponse> Data);
-
 /// <summary>A 401/403/404/409/413/429/500 answer: one sentence.</summary>
 public sealed record ErrorResponse(string Detail);
 
@@ -100,7 +87,6 @@ public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
 
 // Request bodies (documented in OpenAPI; parsed by hand so every bad value gets its own loc).
 
-public sealed record CreateClientRequest(string? Name);
 
 public sealed record AssetInput(string Path, string? Id, Dictionary<string, JsonElement>? Metadata);
 
@@ -171,10 +157,6 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(AddAssetsResponse))]
 [JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(CreatedClientResponse))]
-[JsonSerializable(typeof(ClientResponse))]
-[JsonSerializable(typeof(ClientListResponse))]
-[JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HTTPValidationError))]
 [JsonSerializable(typeof(AddAssetsRequest))]
@@ -190,12 +172,7 @@ public sealed partial class IrisJsonContext : JsonSerializerContext
     public static void ApplyTo(JsonSerializerOptions options)
     {
         options.TypeInfoResolverChain.Insert(0, Default);
-        // The v1 shapes are snake_case whatever the options' naming policy (which source-generated names follow).
-        options.TypeInfoResolverChain.Insert(0, V1JsonContext.Default.WithAddedModifier(static type =>
-        {
-            if (type.Kind != JsonTypeInfoKind.Object) return;
-            foreach (var property in type.Properties) property.Name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
-        }));
+        options.TypeInfoResolverChain.Insert(0, V1JsonContext.SnakeCase); // v1 shapes: snake_case
         options.Converters.Add(new UtcTimestampConverter());
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // readable UTF-8; never embedded in HTML
         options.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its schema

@@ -124,7 +124,7 @@ public static class OpenApiSetup
         ["DatasetApi"] = "Datasets: create, list, get, delete.",
         ["AssetApi"] = "Adding images to a dataset (by path, by folder or prefix, from a CSV manifest, by upload), replacing their metadata and deleting them.",
         ["ImageDetailsApi"] = "Per image: its ingestion events, its preview, its duplicates.",
-        ["AuthManagementApi"] = "The organization's credentials: create, list, revoke.",
+        ["AuthManagementApi"] = "The organization's credentials, in Coactive's auth-management shapes: create, list, get, rename, revoke.",
         ["Health"] = "The probes an orchestrator calls, without credentials: liveness and readiness.",
     };
 

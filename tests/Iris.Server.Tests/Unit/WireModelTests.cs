@@ -58,4 +58,25 @@ public class WireModelTests
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("metadata").ValueKind);
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("technicalMetadata").ValueKind);
     }
+
+    [Fact]
+    public void V1_shapes_are_snake_case_under_the_api_options_and_v0_shapes_stay_camel_case()
+    {
+        // The API's options are camelCase web defaults; V1JsonContext's types must still go out snake_case.
+        using var meta = JsonDocument.Parse(Serialize(PagedMeta.For(10, 10, 25)));
+        Assert.Equal(["current_page", "last_page", "limit", "offset", "total"],
+            meta.RootElement.GetProperty("page").EnumerateObject().Select(p => p.Name));
+
+        var credential = new Credential("c1", Guid.NewGuid(), [1], At, null, "ci");
+        var json = Serialize(ClientResponse.From(credential, new Caller(credential.OrgId, "c1"), "s3cret"));
+        using var client = JsonDocument.Parse(json);
+        Assert.Equal(["client_id", "client_secret", "name", "roles", "org_id", "created_dt", "revoked_dt", "is_active", "is_caller"],
+            client.RootElement.EnumerateObject().Select(p => p.Name));
+        Iris.Testing.CoactiveDocument.AssertSchema("ClientResponse", json);
+        using var list = JsonDocument.Parse(Serialize<IReadOnlyList<ClientResponse>>([ClientResponse.From(credential, new Caller(credential.OrgId, "c2"))]));
+        Assert.Equal("********", list.RootElement[0].GetProperty("client_secret").GetString());
+
+        using var asset = JsonDocument.Parse(Serialize(AssetResponse.From(Image())));
+        Assert.True(asset.RootElement.TryGetProperty("coactiveImageId", out _));
+    }
 }

@@ -222,7 +222,7 @@ public sealed class DeleteAssetsTests(ServerFixture server)
     {
         var document = Expect.Ok(await server.Anonymous.GetAsync("/openapi/v1.json"));
         var operation = document["paths"]![Route]!["post"]!;
-        Assert.Equal("delete_assets", IrisHttp.Str(operation["operationId"]));
+        Assert.Equal("delete-assets", IrisHttp.Str(operation["operationId"]));
         foreach (var code in new[] { "202", "404", "413", "422" }) Assert.NotNull(operation["responses"]![code]);
         var schemas = document["components"]!["schemas"]!;
         Assert.NotNull(operation["requestBody"]!["content"]!["application/json"]);

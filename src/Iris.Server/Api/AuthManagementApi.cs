@@ -34,27 +34,27 @@ public static class AuthManagementApi
         var clients = api.MapGroup("/v1/auth-management/clients").WithTags("AuthManagementApi");
 
         clients.MapPost("/", CreateClient)
-            .WithName("create_client")
+            .WithName("create-credentials")
             .WithSummary("Create a credential for the caller's organization; its secret is shown only in this answer")
             .Accepts<CreateClientRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
 
         clients.MapGet("/", ListClients)
-            .WithName("list_clients")
+            .WithName("list-credentials")
             .WithSummary("List the organization's credentials, oldest first, revoked ones included (secrets masked)");
 
         clients.MapGet("/{client_id}", GetClient)
-            .WithName("get_client")
+            .WithName("get-credentials")
             .WithSummary("Get one credential of the organization, revoked or not (secret masked)");
 
         clients.MapPut("/{client_id}", UpdateClient)
-            .WithName("update_client")
+            .WithName("update-credentials")
             .WithSummary("Rename an active credential of the organization (roles are accepted and ignored: Iris has none)")
             .Accepts<UpdateClientRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
 
         clients.MapDelete("/{client_id}", RevokeClient)
-            .WithName("revoke_client")
+            .WithName("delete-credentials")
             .WithSummary("Revoke a credential: its next request is refused with 401. The last active one cannot be revoked (409)")
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
 

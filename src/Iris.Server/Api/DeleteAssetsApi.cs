@@ -18,7 +18,7 @@ public static class DeleteAssetsApi
     {
         api.MapPost("/v0/delete/assets", DeleteAssets)
             .WithTags("AssetApi")
-            .WithName("delete_assets")
+            .WithName("delete-assets")
             .WithSummary("Delete up to 100 images of a dataset by coactiveImageId or path; they are gone when the answer is sent")
             .WithDescription(
                 "Each identifier that is a UUID names an image by its coactive image id; any other is a path (file:/// paths " +

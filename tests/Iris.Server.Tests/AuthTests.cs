@@ -17,7 +17,7 @@ public sealed class AuthTests(ServerFixture server)
         ["POST images metadata"] = () => Json(HttpMethod.Post, "/api/v0/images/metadata", $"{{\"coactiveImageIds\":[\"{SomeId}\"]}}"),
         ["GET statuses"] = () => new(HttpMethod.Get, $"/api/v0/datasets/{SomeId}/images/statuses?paths=a.jpg"),
         ["POST statuses"] = () => Json(HttpMethod.Post, $"/api/v0/datasets/{SomeId}/images/statuses", "{\"paths\":[\"a.jpg\"]}"),
-        ["POST datasets"] = () => Json(HttpMethod.Post, "/api/v1/datasets", $"{{\"name\":\"{Names.Unique("auth")}\"}}"),
+        ["POST datasets"] = () => Json(HttpMethod.Post, "/api/v1/datasets", $"{{\"name\":\"{Names.Unique("auth")}\",\"encoder_name\":\"multimodal\"}}"),
         ["GET datasets"] = () => new(HttpMethod.Get, "/api/v1/datasets"),
         ["GET dataset"] = () => new(HttpMethod.Get, $"/api/v1/datasets/{SomeId}"),
         ["DELETE dataset"] = () => new(HttpMethod.Delete, $"/api/v1/datasets/{SomeId}"),

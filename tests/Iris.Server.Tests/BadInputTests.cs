@@ -227,7 +227,7 @@ public sealed class BadInputTests(ServerFixture server)
     [Fact]
     public async Task Request_with_json_content_type_parameter_variants_is_understood()
     {
-        var content = new StringContent($"{{\"name\":\"{Names.Unique("ct")}\"}}", Encoding.UTF8);
+        var content = new StringContent($"{{\"name\":\"{Names.Unique("ct")}\",\"encoder_name\":\"multimodal\"}}", Encoding.UTF8);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
         var r = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/datasets") { Content = content });
         Expect.Ok(r);

@@ -63,7 +63,7 @@ public sealed class DeleteAssetsTests(ServerFixture server)
         var (a, b, c) = (server.CorpusUri("imaging/orientation_4.jpg"), server.CorpusUri("imaging/orientation_5.jpg"),
             server.CorpusUri("imaging/orientation_7.jpg"));
         var ids = await Http.AddAndWaitAsync(datasetId, a, b, c);
-        Assert.Equal(3, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(3, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
         Assert.True(File.Exists(PreviewFile(ids[a])), "no preview to delete");
         // b in another spelling of the same file: ".." and "." are resolved as when it was added.
         var dotted = ServerFixture.FileUri(server.CorpusRoot + "/imaging/../imaging/./orientation_5.jpg");
@@ -85,13 +85,13 @@ public sealed class DeleteAssetsTests(ServerFixture server)
         }
         Expect.CompletedStatus(statuses[c]);
         Assert.Equal(ids[c], IrisHttp.Str((await Http.GetImageAsync(ids[c]))["coactiveImageId"]));
-        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
 
         // Asked again (and an unknown path): the same answer shape, a new deletion, nothing more deleted.
         var again = await DeleteAsync(Http, datasetId, ids[a], "s3://never/added.jpg");
         Assert.NotEqual(IrisHttp.Str(first["assets"]![0]!["delete_job_id"]), IrisHttp.Str(again["assets"]![0]!["delete_job_id"]));
         Assert.Equal(IrisHttp.Str(first["org_id"]), IrisHttp.Str(again["org_id"]));
-        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["imageCount"]!.GetValue<int>());
+        Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class DeleteAssetsTests(ServerFixture server)
         var preview = await other.GetBytesAsync($"/api/v1/images/{theirId}/preview");
         Assert.Equal(HttpStatusCode.OK, preview.Status);
         Expect.CompletedStatus((await other.StatusesAsync(theirDataset, [theirPath]))[theirPath]);
-        Assert.Equal(1, (await other.GetDatasetAsync(theirDataset))["imageCount"]!.GetValue<int>());
+        Assert.Equal(1, (await other.GetDatasetAsync(theirDataset))["image_count"]!.GetValue<int>());
         Assert.Equal("completed", IrisHttp.Str((await Http.GetImageAsync(myId))["status"]));
 
         // The caller's own image at that path does go.

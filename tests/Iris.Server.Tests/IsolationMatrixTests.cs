@@ -22,7 +22,7 @@ public sealed class IsolationMatrixTests(ServerFixture server)
     private static readonly HashSet<string> HttpMethods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
     /// <summary>What a request is about: the first organization's objects, or unknown ones of the same shape.</summary>
-    private sealed record Target(string DatasetId, string ImageId, string ClientId, string Path);
+    private sealed record Target(string DatasetId, string ImageId, string ClientId, string Path, string JobId);
 
     /// <summary>The second organization's own dataset and image (same bytes as the first organization's image).</summary>
     private sealed record Own(string DatasetId, string ImageId, string Path, byte[] ImageBytes);
@@ -88,6 +88,18 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("GET /api/v1/images/{coactive_image_id}/preview", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/preview")),
         Read("GET /api/v1/images/{coactive_image_id}/duplicates", 404,
             (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/duplicates?maxDistance=64&limit=1000")),
+        Write("PATCH /api/v1/datasets/{dataset_id}", 404, (h, t, _) => h.SendJsonAsync(HttpMethod.Patch, $"/api/v1/datasets/{t.DatasetId}",
+            new JsonObject { ["name"] = "intruder", ["description"] = "second", ["status"] = "inactive" }.ToJsonString())),
+        Read("GET /api/v1/ingestion/jobs/{ingest_job_id}", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/jobs/{t.JobId}")),
+        Read("GET /api/v1/ingestion/jobs/{ingest_job_id}/status", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/jobs/{t.JobId}/status")),
+        Read("POST /api/v1/ingestion/datasets/{dataset_id}/assets/status", 404,
+            (h, t, _) => h.PostAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/assets/status", new JsonObject { ["source_path"] = t.Path })),
+        Read("GET /api/v1/ingestion/datasets/{dataset_id}/assets/status/count", 404,
+            (h, t, _) => h.GetAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/assets/status/count")),
+        Read("GET /api/v1/ingestion/datasets/{dataset_id}/assets/status/summary", 404,
+            (h, t, _) => h.GetAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/assets/status/summary")),
+        Read("GET /api/v1/ingestion/datasets/{dataset_id}/status", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/status")),
+        Read("GET /api/v1/ingestion/images/{asset_id}/status", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/images/{t.ImageId}/status")),
         Read("GET /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.GetAsync($"{Clients}/{t.ClientId}")),
         Write("PUT /api/v1/auth-management/clients/{client_id}", 404,
             (h, t, _) => h.PutAsync($"{Clients}/{t.ClientId}", new JsonObject { ["name"] = "intruder" })),
@@ -100,6 +112,29 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("POST /api/v0/images/metadata", 404,
             (h, t, _) => h.PostAsync("/api/v0/images/metadata", new JsonObject { ["coactiveImageIds"] = J.Strings([t.ImageId]) })),
         Write("POST /api/v0/delete/assets", 404, (h, t, _) => DeleteAssets(h, t.DatasetId, t.ImageId, t.Path)),
+        Write("POST /api/v1/ingestion/images", 404, (h, t, _) => h.PostAsync("/api/v1/ingestion/images", new JsonObject
+        {
+            ["dataset_id"] = t.DatasetId, ["images"] = new JsonArray(new JsonObject { ["source_path"] = t.Path, ["metadata"] = Owner("second") }),
+        })),
+        Write("POST /api/v1/ingestion/assets", 404, (h, t, _) => h.PostAsync("/api/v1/ingestion/assets", new JsonObject
+        {
+            ["dataset_id"] = t.DatasetId, ["assets"] = new JsonArray(new JsonObject { ["source_path"] = "ftp://x/intruder.jpg" }),
+        })),
+        Write("POST /api/v1/ingestion/buckets", 404, (h, t, _) => h.PostAsync("/api/v1/ingestion/buckets", new JsonObject
+        {
+            ["dataset_id"] = t.DatasetId, ["path"] = t.Path[..(t.Path.LastIndexOf('/') + 1)],
+        })),
+        Write("POST /api/v1/ingestion/files", 404, (h, t, _) => h.PostAsync("/api/v1/ingestion/files", new JsonObject
+        {
+            ["dataset_id"] = t.DatasetId, ["source_path"] = t.Path,
+        })),
+        Write("POST /api/v1/ingestion/metadata", 404, (h, t, _) => h.PostAsync("/api/v1/ingestion/metadata", new JsonObject
+        {
+            ["dataset_id"] = t.DatasetId,
+            ["update_assets"] = new JsonArray(
+                new JsonObject { ["asset_id"] = t.ImageId, ["asset_type"] = "image", ["metadata"] = Owner("second") },
+                new JsonObject { ["source_path"] = t.Path, ["asset_type"] = "image", ["metadata"] = Owner("second") }),
+        })),
 
         // The caller's own objects with the target's ids mixed in: the target's must count as absent.
         Read("GET /api/v0/images/metadata", 200,
@@ -149,7 +184,11 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Expect.Status(createdClient, 201);
         var created = createdClient.Json;
         var clientId = IrisHttp.Str(created["client_id"]);
-        var first = new Target(datasetId, ids[path], clientId, path);
+        var job = Expect.Ok(await http.PostAsync("/api/v1/ingestion/images", new JsonObject
+        {
+            ["dataset_id"] = datasetId, ["images"] = new JsonArray(new JsonObject { ["source_path"] = path }),
+        }));
+        var first = new Target(datasetId, ids[path], clientId, path, IrisHttp.Str(job["id"]));
         var token = $"{clientId}:{IrisHttp.Str(created["client_secret"])}";
 
         using var other = await OtherAsync();
@@ -188,6 +227,10 @@ public sealed class IsolationMatrixTests(ServerFixture server)
             ["duplicates"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/duplicates")),
             ["preview sha256"] = $"{(int)preview.Status} {preview.MediaType} {Expect.Sha256(preview.Bytes)}",
             ["credential"] = Line(await http.GetAsync($"{Clients}/{first.ClientId}")),
+            ["job"] = Line(await http.GetAsync($"/api/v1/ingestion/jobs/{first.JobId}")),
+            ["job status"] = Line(await http.GetAsync($"/api/v1/ingestion/jobs/{first.JobId}/status")),
+            ["asset statuses"] = Line(await http.PostAsync($"/api/v1/ingestion/datasets/{first.DatasetId}/assets/status", new JsonObject())),
+            ["dataset jobs"] = Line(await http.GetAsync($"/api/v1/ingestion/datasets/{first.DatasetId}/status")),
             ["credential still works"] = Line(await credential.GetAsync($"/api/v1/datasets/{first.DatasetId}")),
         };
     }
@@ -198,7 +241,7 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         // The server's ids are version 7 UUIDs and credentials 32 lowercase hex digits.
         var clientId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         return new Target(Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString(), clientId,
-            server.CorpusUri($"go-image/never-added-{Guid.NewGuid():N}.png"));
+            server.CorpusUri($"go-image/never-added-{Guid.NewGuid():N}.png"), Guid.CreateVersion7().ToString());
     }
 
     /// <summary>The body with the target's own ids replaced by their names, for bodies that echo them (the path first: it is the longest).</summary>
@@ -309,14 +352,13 @@ public sealed class IsolationMatrixTests(ServerFixture server)
     private static async Task<List<string>> DatasetPagesAsync(IrisHttp http)
     {
         var pages = new List<string>();
-        string? next = "/api/v1/datasets?offset=0&limit=1000";
-        while (next is not null)
+        for (var skip = 0; ; skip += 1000)
         {
-            var page = await http.GetAsync(next);
+            var page = await http.GetAsync($"/api/v1/datasets?skip={skip}&limit=1000");
             var body = Expect.Ok(page);
             pages.Add(page.Text);
             Assert.True(pages.Count < 100, $"More than 100 pages of datasets: {page}");
-            next = body["meta"]!["links"]!["next"] is JsonValue link ? link.GetValue<string>() : null;
+            if (skip + 1000 >= body["meta"]!["page"]!["total"]!.GetValue<long>()) break;
         }
         return pages;
     }

@@ -184,7 +184,7 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
     [InlineData("path,metadata\na.jpg,\"{not json\"\n", "Row 1 (line 2): metadata is not valid JSON", "json_invalid")]
     [InlineData("path,id\na.jpg,1\n,2\n", "Row 2 (line 3): path:", "string_too_short")]
     [InlineData("path,metadata\na.jpg,{\"k\": 1}\n", "Row 1 (line 2) of the CSV file is malformed", "value_error")]
-    [InlineData("name\na.jpg\n", "no 'path' column", "value_error")]
+    [InlineData("name\na.jpg\n", "no 'path' or 'source_path' column", "value_error")]
     public async Task Malformed_csv_rows_are_422_naming_the_row(string csv, string message, string type)
     {
         var datasetId = await Http.CreateDatasetIdAsync();

@@ -83,7 +83,7 @@ public sealed class CsvManifestReaderTests : IAsyncLifetime, IDisposable
     public async Task EmptyFileIsRefused() => await Fails("", "The CSV file is empty");
 
     [Fact]
-    public async Task HeaderWithoutPathIsRefused() => await Fails("url,id\nx,1\n", "no 'path' column (it has: 'url', 'id')");
+    public async Task HeaderWithoutPathIsRefused() => await Fails("url,id\nx,1\n", "no 'path' or 'source_path' column (it has: 'url', 'id')");
 
     [Fact]
     public async Task UnquotedJsonWithCommasIsARowErrorNamingTheRow()

@@ -53,7 +53,8 @@ app.Configure(config =>
         datasets.SetDescription("Create, list, show and delete datasets.");
         datasets.AddCommand<DatasetsCreateCommand>("create")
             .WithDescription("Create a dataset.")
-            .WithExample("datasets", "create", "holidays", "--description", "Summer 2026");
+            .WithExample("datasets", "create", "holidays", "--description", "Summer 2026")
+            .WithExample("datasets", "create", "archive", "--encoder", "resnet-50");
         datasets.AddCommand<DatasetsListCommand>("list")
             .WithDescription("List your datasets.")
             .WithExample("datasets", "list", "--json");
@@ -83,9 +84,11 @@ app.Configure(config =>
     });
     config.AddCommand<IngestCommand>("ingest")
         .WithDescription("Add images to a dataset: uploads local files in parallel (skipping those already there with the same "
-                         + "SHA-256) and adds s3:// and http(s):// paths. Exits 7 if an image ended in error.")
+                         + "SHA-256) and adds s3:// and http(s):// paths as ingest jobs (1000 paths each; a prefix ending in / as a bucket job). "
+                         + "Exits 7 if an image ended in error.")
         .WithExample("ingest", "holidays", "~/Pictures/2026", "--wait")
         .WithExample("ingest", "holidays", "'photos/**/*.jpg'", "s3://bucket/cat.jpg", "--json")
+        .WithExample("ingest", "holidays", "s3://bucket/2026/", "--wait")
         .WithExample("ingest", "556f4d52-a557-461e-a204-69236fd9c1e2", "https://example.com/a.png", "--host", "http://iris:8080", "--client-id", "ID", "--client-secret", "SECRET");
     config.AddCommand<StatusCommand>("status")
         .WithDescription("Show the ingestion status of files or paths of a dataset. Exits 7 if one is in error, else 5 if one was never added.")

@@ -4,9 +4,10 @@ using System.Text.Json.Serialization;
 namespace Iris.Client;
 
 /// <summary>
-/// Source-generated (trim- and AOT-safe) JSON for every model, camelCase as on the wire (the credential models name
-/// their snake_case fields explicitly). Metadata values given as <see cref="object"/> may be any of the primitive
-/// types registered here.
+/// Source-generated (trim- and AOT-safe) JSON for the v0 models and Iris' own camelCase routes (uploads, events,
+/// duplicates), camelCase as on the wire; the credential models name their snake_case fields explicitly, and the v1
+/// models are in <see cref="IrisV1JsonContext"/> (snake_case). Metadata values given as <see cref="object"/> may be
+/// any of the primitive types registered here.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     Converters = [typeof(UtcTimestampConverter)])]
@@ -16,24 +17,17 @@ namespace Iris.Client;
 [JsonSerializable(typeof(StatusesForImagesResponse))]
 [JsonSerializable(typeof(ImageEventsResponse))]
 [JsonSerializable(typeof(DuplicatesResponse))]
-[JsonSerializable(typeof(DatasetResponse))]
-[JsonSerializable(typeof(DatasetListResponse))]
 [JsonSerializable(typeof(AddAssetsResponse))]
-[JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(CreatedClientResponse))]
 [JsonSerializable(typeof(ClientResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HTTPValidationError))]
-[JsonSerializable(typeof(CreateDatasetRequest))]
-[JsonSerializable(typeof(AddAssetsRequest))]
-[JsonSerializable(typeof(UpdateAssetsMetadataRequest))]
 [JsonSerializable(typeof(ImageIdsRequest))]
 [JsonSerializable(typeof(PathsRequest))]
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(UpdateClientRequest))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, object?>))]
 [JsonSerializable(typeof(IReadOnlyList<AssetResponse>))]
-[JsonSerializable(typeof(IReadOnlyList<DatasetResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<ImageStatusResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<ClientResponse>))]
 [JsonSerializable(typeof(string))]

@@ -31,7 +31,7 @@ public sealed record TechnicalMetadata(
     int? Orientation,
     IReadOnlyDictionary<string, string> Exif);
 
-/// <summary>An image in the answer to adding images, with the request that added it.</summary>
+/// <summary>An image in the answer to an upload, with the request that added it.</summary>
 public sealed record AddedAssetResponse(
     string CreatedUserId,
     DateTimeOffset CreatedDt,
@@ -72,30 +72,8 @@ public sealed record DuplicateImageResponse(Guid CoactiveImageId, string Path, i
 
 public sealed record DuplicatesResponse(Guid CoactiveImageId, IReadOnlyList<DuplicateImageResponse> Data);
 
-public sealed record DatasetResponse(
-    string CreatedUserId,
-    DateTimeOffset CreatedDt,
-    string UpdatedUserId,
-    DateTimeOffset UpdatedDt,
-    string Name,
-    Guid DatasetId,
-    string Status,
-    long ImageCount,
-    long VideoCount,
-    string? Description,
-    bool IsDeletable);
-
-public sealed record PageInfo(int CurrentPage, int Limit, int Offset, int LastPage, long Total);
-
-public sealed record PageLinks(string? Next, string First, string Last);
-
-public sealed record PageMeta(PageInfo Page, PageLinks Links);
-
-public sealed record DatasetListResponse(PageMeta Meta, IReadOnlyList<DatasetResponse> Data);
-
+/// <summary>The answer of an upload (<c>POST /api/v1/datasets/{id}/uploads</c>): the images added, with the request that added them.</summary>
 public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
-
-public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
 
 // The credential routes speak Coactive's v1 auth-management shapes: snake_case on the wire, named explicitly below.
 
@@ -175,10 +153,6 @@ public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
 
 // Request bodies.
 
-public sealed record CreateDatasetRequest(
-    string Name,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null);
-
 /// <summary>Coactive's <c>CreateClientRequest</c>: the display name is required; roles are accepted and ignored by Iris.</summary>
 public sealed record CreateClientRequest(
     [property: JsonPropertyName("name")] string Name,
@@ -189,29 +163,6 @@ public sealed record UpdateClientRequest(
     [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null,
     [property: JsonPropertyName("roles"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Role>? Roles = null,
     [property: JsonPropertyName("roles_context"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RolesContext = null);
-
-/// <summary>
-/// An image to add by path (<c>s3://</c>, <c>http(s)://</c>, <c>file:///</c>). Metadata values are strings,
-/// numbers, booleans or timestamps (<see cref="DateTimeOffset"/>).
-/// </summary>
-public sealed record AssetInput(
-    string Path,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, object?>? Metadata = null);
-
-/// <summary>Images by path, and/or every image under <c>dataPath</c> (a prefix such as <c>file:///dir/</c>).</summary>
-public sealed record AddAssetsRequest(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AssetInput>? Images = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DataPath = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CsvPath = null);
-
-/// <summary>New metadata for one image of a dataset, found by <c>coactiveImageId</c> or by <c>path</c>.</summary>
-public sealed record MetadataUpdateInput(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? CoactiveImageId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Path,
-    IReadOnlyDictionary<string, object?>? Metadata);
-
-public sealed record UpdateAssetsMetadataRequest(IReadOnlyList<MetadataUpdateInput> Images);
 
 public sealed record ImageIdsRequest(IReadOnlyList<string> CoactiveImageIds);
 

@@ -11,24 +11,49 @@ public sealed class CommandTests(CliFixture fixture)
     {
         var name = CliFixture.UniqueName("crud");
         var created = await fixture.JsonAsync("datasets", "create", name, "--description", "from the CLI");
-        var id = created["datasetId"]!.GetValue<string>();
+        var id = created["id"]!.GetValue<string>();
         Assert.Equal("from the CLI", created["description"]!.GetValue<string>());
+        Assert.Equal("active", created["status"]!.GetValue<string>());
+        Assert.Equal("multimodal", created["encoders"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(0, created["image_count"]!.GetValue<int>());
 
         var list = (await fixture.JsonAsync("datasets", "list")).AsArray();
-        Assert.Contains(list, d => d!["datasetId"]!.GetValue<string>() == id);
-        Assert.Equal(id, (await fixture.JsonAsync("datasets", "get", name))["datasetId"]!.GetValue<string>());
+        Assert.Contains(list, d => d!["id"]!.GetValue<string>() == id);
+        Assert.Equal(id, (await fixture.JsonAsync("datasets", "get", name))["id"]!.GetValue<string>());
         Assert.Equal(name, (await fixture.JsonAsync("datasets", "get", id))["name"]!.GetValue<string>());
 
         var table = await fixture.IrisAsync("datasets", "list");
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Contains(name, table.Stdout);
         Assert.Contains(id, table.Stdout);
+        var shown = await fixture.IrisAsync("datasets", "get", name);
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains("multimodal", shown.Stdout);
+        Assert.Contains(fixture.Server.Credential.ClientId, shown.Stdout);
 
         var deleted = await fixture.IrisAsync("datasets", "delete", name);
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
         Assert.Contains($"Deleted dataset {name}", deleted.Stdout);
         var gone = await fixture.IrisAsync("datasets", "get", id);
         Assert.Equal(5, gone.ExitCode);
+
+        var other = CliFixture.UniqueName("gone");
+        await fixture.JsonAsync("datasets", "create", other);
+        var deletedJson = await fixture.JsonAsync("datasets", "delete", other, "--yes");
+        Assert.Equal("deleted", deletedJson["status"]!.GetValue<string>());
+        Assert.NotNull(deletedJson["deleted_dt"]);
+    }
+
+    [Fact]
+    public async Task A_dataset_can_name_its_encoder_and_a_wrong_one_is_a_usage_error()
+    {
+        var name = CliFixture.UniqueName("encoder");
+        var created = await fixture.JsonAsync("datasets", "create", name, "--encoder", "resnet-50");
+        Assert.Equal("resnet-50", created["encoders"]![0]!["name"]!.GetValue<string>());
+
+        var wrong = await fixture.IrisAsync("datasets", "create", CliFixture.UniqueName("encoder"), "--encoder", "clip");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("multimodal", wrong.Stderr); // the message lists the encoders there are
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class IngestTests(CliFixture fixture)
 
         var dataset_ = await fixture.JsonAsync("datasets", "get", dataset);
         Assert.Equal(ImagingFiles.Length, dataset_["image_count"]!.GetValue<int>());
+        Assert.Empty(first["jobs"]!.AsArray()); // local files are uploaded, not ingested by a job
     }
 
     [Fact]
@@ -121,7 +122,47 @@ public sealed class IngestTests(CliFixture fixture)
         var added = summary["images"]!.AsArray().Single(i => i!["path"]!.GetValue<string>() == remote)!;
         Assert.Equal("added", added["action"]!.GetValue<string>());
         Assert.Equal("error", added["status"]!.GetValue<string>()); // nothing listens there
+        Assert.False(string.IsNullOrEmpty(added["coactiveImageId"]!.GetValue<string>()));
+        var job = Assert.Single(summary["jobs"]!.AsArray())!;
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal((1, 0, 1), (job["totalAssets"]!.GetValue<int>(), job["processedAssets"]!.GetValue<int>(), job["erroredAssets"]!.GetValue<int>()));
         Assert.True(result.ExitCode == 7, result.ToString());
+    }
+
+    [Fact]
+    public async Task Remote_paths_go_in_one_ingest_job_per_1000()
+    {
+        var dataset = await fixture.NewDatasetAsync("batches");
+        // Nothing listens on port 9: every image ends in error quickly, which is all this needs.
+        var paths = Enumerable.Range(0, 1001).Select(i => $"http://127.0.0.1:9/batch/{i}.jpg").ToArray();
+
+        var result = await fixture.IrisAsync(["ingest", dataset, .. paths, "--wait", "--json"]);
+        Assert.True(result.ExitCode == 7, result.ToString());
+        var summary = CliFixture.Parse(result);
+        Assert.Equal(1001, summary["added"]!.GetValue<int>());
+        var jobs = summary["jobs"]!.AsArray();
+        Assert.Equal([1000, 1], jobs.Select(j => j!["totalAssets"]!.GetValue<int>()));
+        Assert.All(jobs, j => Assert.Equal("completed", j!["status"]!.GetValue<string>()));
+        Assert.Equal(1001, jobs.Sum(j => j!["erroredAssets"]!.GetValue<int>()));
+        Assert.Equal(1001, summary["statuses"]!["error"]!.GetValue<int>());
+        Assert.Equal(paths, summary["images"]!.AsArray().Select(i => i!["path"]!.GetValue<string>()));
+
+        // Without --wait the jobs are created and the command returns.
+        var quick = await fixture.IrisAsync("ingest", dataset, "http://127.0.0.1:9/batch/another.jpg", "--json");
+        var quickJob = Assert.Single(CliFixture.Parse(quick)["jobs"]!.AsArray())!;
+        Assert.Equal(1, quickJob["totalAssets"]!.GetValue<int>());
+        Assert.False(CliFixture.Parse(quick)["waited"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_prefix_the_server_cannot_list_is_reported_and_exits_7()
+    {
+        var dataset = await fixture.NewDatasetAsync("prefix");
+        var result = await fixture.IrisAsync("ingest", dataset, "http://127.0.0.1:9/folder/", "--wait", "--json");
+        Assert.True(result.ExitCode == 7, result.ToString());
+        var image = Assert.Single(CliFixture.Parse(result)["images"]!.AsArray())!;
+        Assert.Equal("failed", image["action"]!.GetValue<string>());
+        Assert.Contains("cannot list", image["errorReason"]!.GetValue<string>());
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
         // It works at once, in the same organization.
         using var second = fixture.NewClient(created.AccessToken);
         var dataset = await new DatasetApi(first).CreateDatasetAsync(ClientFixture.UniqueName("auth"));
-        Assert.Equal(dataset.DatasetId, (await new DatasetApi(second).GetDatasetAsync(dataset.DatasetId)).DatasetId);
+        Assert.Equal(dataset.Id, (await new DatasetApi(second).GetDatasetAsync(dataset.Id)).Id);
         Assert.True((await new AuthManagementApi(second).GetClientAsync(created.ClientId)).IsCaller);
 
         var list = await api.ListClientsAsync();
@@ -57,7 +57,7 @@ public sealed class AuthManagementApiTests(ClientFixture fixture)
         Assert.False(revoked.IsCaller);
         Assert.NotNull(revoked.RevokedDt);
 
-        var refused = await Assert.ThrowsAsync<ApiException>(() => new DatasetApi(second).GetDatasetAsync(dataset.DatasetId));
+        var refused = await Assert.ThrowsAsync<ApiException>(() => new DatasetApi(second).GetDatasetAsync(dataset.Id));
         Assert.Equal(401, refused.StatusCode);
         Assert.False((await api.GetClientAsync(created.ClientId)).IsActive);
         Assert.Equal([true, false], (await api.ListClientsAsync()).Select(c => c.IsActive)); // revoked ones stay listed

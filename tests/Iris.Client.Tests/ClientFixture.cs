@@ -10,10 +10,16 @@ public sealed class ClientCollection : ICollectionFixture<ClientFixture>
     public const string Name = "Iris server for the client";
 }
 
-/// <summary>One real server for the client tests: the corpus is an allowed root, uploads are capped at 2 MB (to see a 413).</summary>
+/// <summary>
+/// One real server for the client tests: the corpus and a scratch folder for manifests are allowed roots, uploads are
+/// capped at 2 MB (to see a 413).
+/// </summary>
 public sealed class ClientFixture : IAsyncLifetime
 {
     public const long MaxUploadBytes = 2_000_000;
+
+    /// <summary>A folder the server may read manifests (and images) from, deleted at the end.</summary>
+    public string ScratchDir { get; } = Directory.CreateTempSubdirectory("iris-client-tests-").FullName;
 
     private IrisTestServer? _server;
     private readonly SemaphoreSlim _seedLock = new(1, 1);
@@ -24,11 +30,18 @@ public sealed class ClientFixture : IAsyncLifetime
     public Configuration Configuration => new() { Host = Server.Host, AccessToken = Server.Credential.AccessToken };
 
     public async Task InitializeAsync() =>
-        _server = await IrisTestServer.StartAsync(extraArgs: ["--max-upload-bytes", MaxUploadBytes.ToString()]);
+        _server = await IrisTestServer.StartAsync(allowRoots: [IrisTestServer.CorpusRoot, ScratchDir], extraArgs: ["--max-upload-bytes", MaxUploadBytes.ToString()]);
 
     public async Task DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
+        try
+        {
+            Directory.Delete(ScratchDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     public ApiClient NewClient(string? accessToken = null) =>
@@ -54,7 +67,7 @@ public sealed class ClientFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A dataset with three completed corpus images added by file:// path, made once.</summary>
+    /// <summary>A dataset with three completed corpus images added by file:// path in one ingest job, made once.</summary>
     public async Task<SeededDataset> SeededAsync()
     {
         await _seedLock.WaitAsync();
@@ -63,15 +76,18 @@ public sealed class ClientFixture : IAsyncLifetime
             if (_seeded is not null) return _seeded;
             using var client = NewClient();
             var datasets = new DatasetApi(client);
-            var images = new ImageApi(client);
-            var dataset = await datasets.CreateDatasetAsync(UniqueName("seeded"), "three corpus images");
+            var ingestion = new IngestionApi(client);
+            var dataset = await datasets.CreateDatasetAsync(UniqueName("seeded"), description: "three corpus images");
             string[] files = ["imaging/orientation_6.jpg", "go-image/video-001.png", "exif-tagged/img-0003-00002.jpg"];
             var paths = files.Select(FileUri).ToArray();
-            var added = await datasets.AddAssetsAsync(dataset.DatasetId, new AddAssetsRequest(
-                [.. paths.Select((p, i) => new AssetInput(p, $"user-{i}", new Dictionary<string, object?> { ["season"] = i + 1, ["show"] = "GoT" }))]));
-            var statuses = await WaitTerminalAsync(images, dataset.DatasetId, paths);
-            Assert.All(statuses, s => Assert.Equal(ImageStatus.Completed, s.Status));
-            return _seeded = new SeededDataset(dataset.DatasetId, files, paths, added.Images.Select(i => i.CoactiveImageId).ToArray());
+            var job = await ingestion.CreateJobFromImagesAsync(new CreateIngestJobFromImagesRequest(dataset.Id,
+                [.. paths.Select((p, i) => new IngestJobImage(p, new Dictionary<string, object?> { ["season"] = i + 1, ["show"] = "GoT" }))]));
+            var done = await ingestion.WaitForJobAsync(job.Id, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
+            Assert.Equal((IngestJobStatus.Completed, 3L, 0L), (done.Status, done.ProcessedAssets, done.ErroredAssets));
+            var assets = new List<AssetStatusResponse>();
+            await foreach (var asset in ingestion.ListAllJobAssetsAsync(job.Id)) assets.Add(asset);
+            Assert.Equal(paths, assets.Select(a => a.SourcePath));
+            return _seeded = new SeededDataset(dataset.Id, files, paths, assets.Select(a => a.AssetId).ToArray(), job.Id);
         }
         finally
         {
@@ -100,4 +116,4 @@ public sealed class ClientFixture : IAsyncLifetime
         JsonNode.Parse(JsonSerializer.Serialize(value, type))!;
 }
 
-public sealed record SeededDataset(Guid DatasetId, string[] Files, string[] Paths, Guid[] ImageIds);
+public sealed record SeededDataset(Guid DatasetId, string[] Files, string[] Paths, Guid[] ImageIds, string JobId);

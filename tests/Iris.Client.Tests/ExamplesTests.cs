@@ -71,6 +71,8 @@ public sealed class ExamplesTests(ClientFixture fixture)
         Assert.Equal(seeded.ImageIds, statuses.Data.Select(s => s.CoactiveImageId!.Value));
         var dataset = await provider.GetRequiredService<DatasetApi>().GetDatasetAsync(seeded.DatasetId);
         Assert.Equal(3, dataset.ImageCount);
+        var job = await provider.GetRequiredService<IngestionApi>().GetJobAsync(seeded.JobId);
+        Assert.Equal(3, job.ProcessedAssets);
     }
 
     private Dictionary<string, string> Environment() => new()

@@ -95,6 +95,7 @@ public sealed class RetryTests
         Assert.All(server.Requests, r => Assert.Equal("Bearer di:token", r.Authorization));
         Assert.Equal("/api/v0/images/a6894d72-612d-4c20-b4d0-8f3f21c2bb10/metadata", server.Requests[0].Path);
         Assert.NotNull(provider.GetRequiredService<DatasetApi>());
+        Assert.NotNull(provider.GetRequiredService<IngestionApi>());
     }
 
     [Fact]

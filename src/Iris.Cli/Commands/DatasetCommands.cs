@@ -12,7 +12,7 @@ public sealed class DatasetArgumentSettings : ClientSettings
     public string Dataset { get; init; } = "";
 }
 
-/// <summary><c>iris datasets create NAME [--description TEXT]</c></summary>
+/// <summary><c>iris datasets create NAME [--encoder NAME] [--description TEXT]</c></summary>
 public sealed class DatasetsCreateCommand : ClientCommand<DatasetsCreateCommand.Settings>
 {
     public sealed class Settings : ClientSettings
@@ -20,6 +20,10 @@ public sealed class DatasetsCreateCommand : ClientCommand<DatasetsCreateCommand.
         [CommandArgument(0, "<NAME>")]
         [Description("1 to 128 letters, digits or underscores, unique in your organization.")]
         public string Name { get; init; } = "";
+
+        [CommandOption("-e|--encoder <NAME>")]
+        [Description("The dataset's encoder: multimodal (default), multimodal-tx-large2, multimodal-tx-large3, multimodal-tx-large4, nova2-multimodal, resnet-50 or resnet-50-reduced.")]
+        public string Encoder { get; init; } = EncoderNames.Multimodal;
 
         [CommandOption("-d|--description <TEXT>")]
         [Description("What the dataset holds.")]
@@ -31,7 +35,7 @@ public sealed class DatasetsCreateCommand : ClientCommand<DatasetsCreateCommand.
         DatasetResponse dataset;
         try
         {
-            dataset = await session.Datasets.CreateDatasetAsync(settings.Name, settings.Description, ct);
+            dataset = await session.Datasets.CreateDatasetAsync(settings.Name, settings.Encoder, settings.Description, ct);
         }
         catch (ApiException e) when (e.StatusCode == 422)
         {
@@ -48,10 +52,10 @@ public sealed class DatasetsListCommand : ClientCommand<ClientSettings>
     protected override async Task<int> RunAsync(Session session, ClientSettings settings, CancellationToken ct)
     {
         var all = new List<DatasetResponse>();
-        await foreach (var dataset in session.Datasets.ListAllDatasetsAsync(DatasetApi.MaxPageSize, ct)) all.Add(dataset);
+        await foreach (var dataset in session.Datasets.ListAllDatasetsAsync(DatasetApi.MaxPageSize, cancellationToken: ct)) all.Add(dataset);
         if (session.Json)
         {
-            Output.Json<IReadOnlyList<DatasetResponse>>(all, IrisJsonContext.Indented.IReadOnlyListDatasetResponse);
+            Output.Json<IReadOnlyList<DatasetResponse>>(all, IrisV1JsonContext.Indented.IReadOnlyListDatasetResponse);
             return ExitCodes.Ok;
         }
         if (all.Count == 0)
@@ -59,10 +63,11 @@ public sealed class DatasetsListCommand : ClientCommand<ClientSettings>
             AnsiConsole.MarkupLine("No datasets yet. Create one with [bold]iris datasets create NAME[/].");
             return ExitCodes.Ok;
         }
-        var table = Output.Table("Name", "Id", "Images", "Created", "Description");
+        var table = Output.Table("Name", "Id", "Images", "Status", "Encoder", "Created", "Description");
         table.Columns[2].RightAligned();
         foreach (var d in all)
-            table.AddRow(Markup.Escape(d.Name), d.DatasetId.ToString(), d.ImageCount.ToString(), Output.Time(d.CreatedDt), Markup.Escape(d.Description ?? ""));
+            table.AddRow(Markup.Escape(d.Name), d.Id.ToString(), d.ImageCount.ToString(), Markup.Escape(d.Status ?? ""), Markup.Escape(DatasetsGetCommand.Encoder(d)),
+                Output.Time(d.CreatedDt), Markup.Escape(d.Description ?? ""));
         AnsiConsole.Write(table);
         return ExitCodes.Ok;
     }
@@ -81,16 +86,19 @@ public sealed class DatasetsGetCommand : ClientCommand<DatasetArgumentSettings>
     {
         if (session.Json)
         {
-            Output.Json(d, IrisJsonContext.Indented.DatasetResponse);
+            Output.Json(d, IrisV1JsonContext.Indented.DatasetResponse);
             return;
         }
         Output.Properties(null,
         [
-            ("Name", d.Name), ("Id", d.DatasetId.ToString()), ("Images", d.ImageCount.ToString()), ("Status", d.Status),
-            ("Description", d.Description), ("Created", $"{Output.Time(d.CreatedDt)} by {d.CreatedUserId}"),
-            ("Updated", $"{Output.Time(d.UpdatedDt)} by {d.UpdatedUserId}"),
+            ("Name", d.Name), ("Id", d.Id.ToString()), ("Images", d.ImageCount.ToString()), ("Status", d.Status),
+            ("Encoder", Encoder(d)), ("Description", d.Description), ("Created", $"{Output.Time(d.CreatedDt)} by {d.CreatedBy}"),
+            ("Updated", d.UpdatedDt is { } updated ? $"{Output.Time(updated)} by {d.UpdatedBy}" : null),
         ]);
     }
+
+    /// <summary>The name of the dataset's encoder (Iris datasets have one).</summary>
+    public static string Encoder(DatasetResponse d) => string.Join(", ", d.Encoders.Select(e => e.Name));
 }
 
 /// <summary><c>iris datasets delete DATASET [--yes]</c></summary>
@@ -116,9 +124,9 @@ public sealed class DatasetsDeleteCommand : ClientCommand<DatasetsDeleteCommand.
             Console.Error.WriteLine("iris: Nothing deleted.");
             return ExitCodes.Failure;
         }
-        var deleted = await session.Datasets.DeleteDatasetAsync(dataset.DatasetId, ct);
-        if (session.Json) Output.Json(deleted, IrisJsonContext.Indented.DatasetResponse);
-        else AnsiConsole.MarkupLine($"Deleted dataset [bold]{Markup.Escape(deleted.Name)}[/] ({deleted.DatasetId}).");
+        var deleted = await session.Datasets.DeleteDatasetAsync(dataset.Id, ct);
+        if (session.Json) Output.Json(deleted, IrisV1JsonContext.Indented.DatasetResponse);
+        else AnsiConsole.MarkupLine($"Deleted dataset [bold]{Markup.Escape(deleted.Name)}[/] ({deleted.Id}).");
         return ExitCodes.Ok;
     }
 }

@@ -20,11 +20,11 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
         public string Dataset { get; init; } = "";
 
         [CommandArgument(1, "<PATH>")]
-        [Description("Folders (recursive, image files only), files, globs ('photos/**/*.jpg'), s3://bucket/key, http(s):// URLs.")]
+        [Description("Folders (recursive, image files only), files, globs ('photos/**/*.jpg'), s3://bucket/key, s3://bucket/prefix/, http(s):// URLs.")]
         public string[] Paths { get; init; } = [];
 
         [CommandOption("-w|--wait")]
-        [Description("Follow the statuses until every image is completed or error.")]
+        [Description("Follow the uploads' statuses and the ingest jobs of remote paths until every image is completed or error.")]
         public bool Wait { get; init; }
 
         [CommandOption("-p|--parallel <N>")]
@@ -58,7 +58,10 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
         var summary = Summarize(run, settings.Wait);
         if (session.Json) Output.Json(summary, CliJsonContext.Indented.IngestSummary);
         else PrintSummary(summary, settings);
-        return summary.Failed > 0 || summary.Statuses.GetValueOrDefault(ImageStatus.Error) > 0 ? ExitCodes.ImagesFailed : ExitCodes.Ok;
+        return summary.Failed > 0 || summary.Statuses.GetValueOrDefault(ImageStatus.Error) > 0
+               || summary.Jobs.Any(j => j.Status is IngestJobStatus.Failed or IngestJobStatus.Stopped)
+            ? ExitCodes.ImagesFailed
+            : ExitCodes.Ok;
     }
 
     private static async Task RunWithProgressAsync(IngestRun run, List<LocalFile> local, List<string> remote, bool wait, CancellationToken ct)
@@ -76,7 +79,8 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
                 planning.Description = $"{run.Items.Count(i => i.Action == IngestAction.Skipped)} already there, {run.SendProgress.ToSend} to send";
 
                 var sending = context.AddTask("Sending", maxValue: Math.Max(1, run.SendProgress.ToSend));
-                var ingesting = wait ? context.AddTask("Ingesting", maxValue: 1) : null;
+                var ingesting = wait && run.StatusProgress.Followed > 0 ? context.AddTask("Ingesting", maxValue: 1) : null;
+                var following = wait && remote.Count > 0 ? context.AddTask("Jobs", maxValue: 1) : null;
                 var work = run.RunAsync(wait, ct);
                 while (true)
                 {
@@ -89,6 +93,16 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
                         ingesting.MaxValue = Math.Max(1, followed);
                         ingesting.Value = followed == 0 ? 1 : terminal;
                         ingesting.Description = $"Ingesting {Counts(byStatus)} · {Rate(terminal, run.Elapsed)} images/s";
+                    }
+                    if (following is not null)
+                    {
+                        // The jobs' own counters: processed (completed) and errored of their total.
+                        var jobs = run.Jobs;
+                        long total = jobs.Sum(j => j.TotalAssets ?? 0), processed = jobs.Sum(j => j.ProcessedAssets), errored = jobs.Sum(j => j.ErroredAssets);
+                        following.MaxValue = Math.Max(1, total);
+                        following.Value = total == 0 ? (work.IsCompleted ? 1 : 0) : processed + errored;
+                        following.Description = $"Jobs      {jobs.Count(j => IngestJobStatus.IsTerminal(j.Status))}/{jobs.Count} done · "
+                                                + $"[green]{processed} processed[/] [red]{errored} errored[/] of {total}";
                     }
                     if (work.IsCompleted) break;
                     await Task.WhenAny(work, Task.Delay(200, CancellationToken.None));
@@ -118,10 +132,11 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
         var processed = items.Count(i => i.Action is IngestAction.Uploaded or IngestAction.Added && ImageStatus.IsTerminal(i.Status));
         var seconds = Math.Round(run.Elapsed.TotalSeconds, 3);
         return new IngestSummary(
-            run.Dataset.DatasetId, run.Dataset.Name, items.Count(i => i.File is not null), Count(IngestAction.Uploaded),
+            run.Dataset.Id, run.Dataset.Name, items.Count(i => i.File is not null), Count(IngestAction.Uploaded),
             Count(IngestAction.Skipped), Count(IngestAction.Changed), Count(IngestAction.Added), Count(IngestAction.Failed),
             statuses, waited, seconds, seconds > 0 ? Math.Round(processed / seconds, 2) : 0,
-            [.. items.Select(i => new IngestedImage(i.Path, i.Action, i.Status, i.CoactiveImageId, i.ErrorCode, i.ErrorReason))]);
+            [.. items.Select(i => new IngestedImage(i.Path, i.Action, i.Status, i.CoactiveImageId, i.ErrorCode, i.ErrorReason))],
+            [.. run.Jobs.Select(j => new IngestedJob(j.Id, j.JobType, j.Status, j.TotalAssets, j.ProcessedAssets, j.ErroredAssets, j.ErrorDetails))]);
     }
 
     private static void PrintSummary(IngestSummary s, Settings settings)
@@ -133,6 +148,10 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
         foreach (var (status, count) in s.Statuses.OrderBy(p => p.Key, StringComparer.Ordinal))
             counts.AddRow(Output.StatusMarkup(status), count.ToString());
         AnsiConsole.Write(counts);
+        foreach (var j in s.Jobs)
+            AnsiConsole.MarkupLine($"Ingest job {j.Id} ({Markup.Escape(j.JobType)}): {Output.StatusMarkup(j.Status)}, {j.ProcessedAssets} processed, "
+                                   + $"{j.ErroredAssets} errored of {j.TotalAssets?.ToString() ?? "?"}"
+                                   + (j.ErrorDetails is { } details ? $": {Markup.Escape(details)}" : "") + ".");
         if (s.ImagesPerSecond > 0)
             AnsiConsole.MarkupLine($"{s.Seconds:0.0} s, {s.ImagesPerSecond:0.0} images/s{(s.Waited ? " ingested" : " sent")}.");
 
@@ -160,6 +179,9 @@ public sealed class IngestCommand : ClientCommand<IngestCommand.Settings>
 
 public sealed record IngestedImage(string Path, string Action, string Status, Guid? CoactiveImageId, string? ErrorCode, string? ErrorReason);
 
+/// <summary>An ingest job of the run (the remote paths) as it was last seen: its status and counters.</summary>
+public sealed record IngestedJob(string Id, string JobType, string Status, long? TotalAssets, long ProcessedAssets, long ErroredAssets, string? ErrorDetails);
+
 /// <summary>The <c>--json</c> answer of <c>iris ingest</c>.</summary>
 public sealed record IngestSummary(
     Guid DatasetId,
@@ -174,7 +196,8 @@ public sealed record IngestSummary(
     bool Waited,
     double Seconds,
     double ImagesPerSecond,
-    IReadOnlyList<IngestedImage> Images);
+    IReadOnlyList<IngestedImage> Images,
+    IReadOnlyList<IngestedJob> Jobs);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(IngestSummary))]

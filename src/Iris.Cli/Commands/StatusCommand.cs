@@ -28,7 +28,7 @@ public sealed class StatusCommand : ClientCommand<StatusCommand.Settings>
         var (local, remote) = InputPaths.Expand(settings.Paths);
         var dataset = await session.ResolveDatasetAsync(settings.Dataset, ct);
         var statuses = new List<ImageStatusResponse>();
-        await foreach (var s in session.Images.EnumerateStatusesForImagesAsync(dataset.DatasetId, local.Select(f => f.IrisPath).Concat(remote), ct))
+        await foreach (var s in session.Images.EnumerateStatusesForImagesAsync(dataset.Id, local.Select(f => f.IrisPath).Concat(remote), ct))
             statuses.Add(s);
 
         if (session.Json)

@@ -13,7 +13,7 @@ public static class IngestAction
     public const string Skipped = "skipped";
     /// <summary>In the dataset with other bytes: Iris keeps the first version of a path, so nothing is sent.</summary>
     public const string Changed = "changed";
-    /// <summary>A remote path added by reference.</summary>
+    /// <summary>A remote path added by reference, in an ingest job.</summary>
     public const string Added = "added";
     /// <summary>Could not be sent (unreadable file, refused upload).</summary>
     public const string Failed = "failed";
@@ -33,6 +33,9 @@ public sealed class IngestItem(string path, LocalFile? file)
     /// <summary>Whether this run follows the image until it is completed or error.</summary>
     public bool Followed { get; set; }
 
+    /// <summary>The ingest job that added this remote path (the run follows the job), or null for a local file (followed by its status).</summary>
+    public string? JobId { get; set; }
+
     public void Take(ImageStatusResponse s)
     {
         Status = s.Status;
@@ -46,12 +49,21 @@ public sealed class IngestItem(string path, LocalFile? file)
         Status = a.Status;
         CoactiveImageId = a.CoactiveImageId;
     }
+
+    public void Take(AssetStatusResponse s)
+    {
+        Status = s.Status;
+        CoactiveImageId = s.AssetId;
+        ErrorCode = s.ErrorCode;
+        ErrorReason = s.ErrorReason;
+    }
 }
 
 /// <summary>
 /// Ingests local files (uploaded in parallel, skipping what the dataset already holds with the same SHA-256) and
-/// remote paths (added by reference) into one dataset, and optionally follows the statuses until every image is
-/// terminal. Thread-safe counters feed a progress display.
+/// remote paths (one ingest job per 1000 paths, one bucket job per prefix ending in '/') into one dataset, and
+/// optionally follows the uploads' statuses and the jobs until every image is terminal. Thread-safe counters feed a
+/// progress display.
 /// </summary>
 public sealed class IngestRun(Session session, DatasetResponse dataset, int parallel, bool retryErrors)
 {
@@ -59,9 +71,14 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
     private const long MaxBytesPerUpload = 16 * 1024 * 1024;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>A job's answer lists up to 1000 of its assets, so it is asked less often than the statuses of uploads.</summary>
+    private static readonly TimeSpan JobPollInterval = TimeSpan.FromMilliseconds(500);
+
     private readonly object _lock = new();
     private readonly List<IngestItem> _items = [];
+    private readonly List<IngestJobResponse> _jobs = [];
     private readonly Stopwatch _clock = new();
+    private readonly IngestionApi _ingestion = new(session.Client);
     private int _sent;
     private int _toSend;
 
@@ -75,18 +92,25 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
         get { lock (_lock) return (_sent, _toSend); }
     }
 
-    /// <summary>Images followed, how many of them are terminal, and counts per status over every item.</summary>
+    /// <summary>Local files followed by their statuses, how many of them are terminal, and their counts per status.</summary>
     public (int Followed, int Terminal, Dictionary<string, int> ByStatus) StatusProgress
     {
         get
         {
             lock (_lock)
             {
-                var byStatus = _items.Where(i => i.Action != IngestAction.Failed).GroupBy(i => i.Status).ToDictionary(g => g.Key, g => g.Count());
-                var followed = _items.Where(i => i.Followed).ToList();
+                var local = _items.Where(i => i.File is not null && i.Action != IngestAction.Failed).ToList();
+                var byStatus = local.GroupBy(i => i.Status).ToDictionary(g => g.Key, g => g.Count());
+                var followed = local.Where(i => i.Followed).ToList();
                 return (followed.Count, followed.Count(i => ImageStatus.IsTerminal(i.Status)), byStatus);
             }
         }
+    }
+
+    /// <summary>The ingest jobs of this run as last heard of, in the order they were created.</summary>
+    public IReadOnlyList<IngestJobResponse> Jobs
+    {
+        get { lock (_lock) return [.. _jobs]; }
     }
 
     /// <summary>Finds out what the dataset already holds and decides, per file, whether to send it.</summary>
@@ -105,7 +129,7 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
         // One statuses call per 1000 paths tells which files are there; one metadata call per 1000 images gives their SHA-256.
         if (local.Count > 0)
         {
-            await foreach (var status in session.Images.EnumerateStatusesForImagesAsync(Dataset.DatasetId, local.Select(f => f.IrisPath), ct))
+            await foreach (var status in session.Images.EnumerateStatusesForImagesAsync(Dataset.Id, local.Select(f => f.IrisPath), ct))
                 byPath[status.Path].Take(status);
         }
         var existing = _items.Where(i => i.File is not null && i.CoactiveImageId is not null).ToDictionary(i => i.CoactiveImageId!.Value);
@@ -145,18 +169,25 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
         }
     }
 
-    /// <summary>Sends what the plan says, in parallel; with <paramref name="wait"/> also polls until every followed image is terminal.</summary>
+    /// <summary>
+    /// Sends what the plan says, in parallel: uploads, and one ingest job per batch of remote paths. With
+    /// <paramref name="wait"/> also polls the uploads' statuses and waits for every job until each image is terminal.
+    /// </summary>
     public async Task RunAsync(bool wait, CancellationToken ct)
     {
-        var sending = Task.WhenAll(UploadAsync(ct), AddRemoteAsync(ct));
+        var uploads = UploadAsync(ct);
+        var remote = AddRemoteAsync(ct);
+        var sending = Task.WhenAll(uploads, remote);
         if (!wait)
         {
             await sending;
             return;
         }
-        var polling = PollAsync(sending, ct);
+        var polling = PollAsync(uploads, ct);
+        var jobs = FollowJobsAsync(remote, ct);
         await sending;
         await polling;
+        await jobs;
     }
 
     private async Task UploadAsync(CancellationToken ct)
@@ -216,7 +247,7 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
                 }
             }
             if (files.Count == 0) return;
-            var answer = await session.Datasets.UploadFilesAsync(Dataset.DatasetId, files, ct);
+            var answer = await session.Datasets.UploadFilesAsync(Dataset.Id, files, ct);
             var byPath = answer.Images.ToDictionary(i => i.Path, StringComparer.Ordinal);
             lock (_lock)
             {
@@ -249,23 +280,17 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
 
     private async Task AddRemoteAsync(CancellationToken ct)
     {
-        var remote = _items.Where(i => i.Action == IngestAction.Added).ToList();
-        // A trailing '/' names a prefix (dataPath): the server adds every image under it.
+        List<IngestItem> remote;
+        lock (_lock) remote = _items.Where(i => i.Action == IngestAction.Added).ToList();
+        // A trailing '/' names a prefix: a bucket job adds every image under it.
         foreach (var prefix in remote.Where(i => i.Path.EndsWith('/')))
         {
             try
             {
-                var answer = await session.Datasets.AddAssetsAsync(Dataset.DatasetId, new AddAssetsRequest(DataPath: prefix.Path), ct);
-                lock (_lock)
-                {
-                    _items.Remove(prefix);
-                    foreach (var image in answer.Images)
-                    {
-                        var item = new IngestItem(image.Path, null) { Action = IngestAction.Added, Followed = true };
-                        item.Take(image);
-                        _items.Add(item);
-                    }
-                }
+                var job = await _ingestion.CreateJobFromBucketAsync(Dataset.Id, prefix.Path, cancellationToken: ct);
+                Track(job);
+                lock (_lock) _items.Remove(prefix);
+                await TakeJobAssetsAsync(job.Id, ct);
             }
             catch (ApiException e) when (e.StatusCode == 422)
             {
@@ -273,32 +298,85 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
             }
             CountSent(1);
         }
-        foreach (var chunk in remote.Where(i => !i.Path.EndsWith('/')).Chunk(ImageApi.MaxBatchSize))
+        // The other paths: one job per batch the server takes at once.
+        foreach (var chunk in remote.Where(i => !i.Path.EndsWith('/')).Chunk(IngestionApi.MaxBatchSize))
         {
-            var answer = await session.Datasets.AddAssetsAsync(Dataset.DatasetId, chunk.Select(i => i.Path), ct);
-            var byPath = answer.Images.ToDictionary(i => i.Path, StringComparer.Ordinal);
+            var job = await _ingestion.CreateJobFromImagesAsync(Dataset.Id, chunk.Select(i => i.Path), ct);
+            Track(job);
             lock (_lock)
             {
-                foreach (var item in chunk)
-                    if (byPath.TryGetValue(item.Path, out var image)) item.Take(image);
+                foreach (var item in chunk) item.JobId = job.Id;
             }
+            await TakeJobAssetsAsync(job.Id, ct);
             CountSent(chunk.Length);
         }
     }
 
+    /// <summary>Waits for each job of the run (once they are all created), then reads where each of its images ended.</summary>
+    private async Task FollowJobsAsync(Task creating, CancellationToken ct)
+    {
+        await creating;
+        var progress = new Reporter(Track);
+        foreach (var job in Jobs)
+        {
+            if (IngestJobStatus.IsTerminal(job.Status)) continue;
+            await _ingestion.WaitForJobAsync(job.Id, JobPollInterval, timeout: null, progress, ct);
+            await TakeJobAssetsAsync(job.Id, ct);
+        }
+    }
+
+    /// <summary>The statuses of a job's assets, onto the run's items (a bucket job's images become items here).</summary>
+    private async Task TakeJobAssetsAsync(string jobId, CancellationToken ct)
+    {
+        var statuses = new List<AssetStatusResponse>();
+        await foreach (var status in _ingestion.ListAllJobAssetsAsync(jobId, IngestionApi.MaxPageSize, ct)) statuses.Add(status);
+        lock (_lock)
+        {
+            var byPath = _items.Where(i => i.JobId == jobId).ToDictionary(i => i.Path, StringComparer.Ordinal);
+            foreach (var status in statuses)
+            {
+                var path = status.SourcePath ?? "";
+                if (!byPath.TryGetValue(path, out var item))
+                {
+                    item = new IngestItem(path, null) { Action = IngestAction.Added, Followed = true, JobId = jobId };
+                    _items.Add(item);
+                    byPath[path] = item;
+                }
+                item.Take(status);
+            }
+        }
+    }
+
+    private void Track(IngestJobResponse job)
+    {
+        lock (_lock)
+        {
+            var index = _jobs.FindIndex(j => j.Id == job.Id);
+            if (index < 0) _jobs.Add(job);
+            else _jobs[index] = job;
+        }
+    }
+
+    /// <summary>Hears of a job's progress at once, on the polling thread (<see cref="Progress{T}"/> would post it later).</summary>
+    private sealed class Reporter(Action<IngestJobResponse> report) : IProgress<IngestJobResponse>
+    {
+        public void Report(IngestJobResponse value) => report(value);
+    }
+
+    /// <summary>Polls the statuses of the uploaded (and already pending) files until each is terminal; remote paths are followed by their jobs.</summary>
     private async Task PollAsync(Task sending, CancellationToken ct)
     {
         while (true)
         {
             var done = sending.IsCompleted;
             List<IngestItem> open;
-            lock (_lock) open = _items.Where(i => i.Followed && i.CoactiveImageId is not null && !ImageStatus.IsTerminal(i.Status)).ToList();
+            lock (_lock) open = _items.Where(i => i.Followed && i.JobId is null && i.CoactiveImageId is not null && !ImageStatus.IsTerminal(i.Status)).ToList();
             if (open.Count == 0 && done) return;
             if (sending.IsFaulted || sending.IsCanceled) return; // the send's own error is reported
             if (open.Count > 0)
             {
                 var byPath = open.ToDictionary(i => i.Path, StringComparer.Ordinal);
-                await foreach (var status in session.Images.EnumerateStatusesForImagesAsync(Dataset.DatasetId, byPath.Keys, ct))
+                await foreach (var status in session.Images.EnumerateStatusesForImagesAsync(Dataset.Id, byPath.Keys, ct))
                 {
                     lock (_lock) byPath[status.Path].Take(status);
                 }

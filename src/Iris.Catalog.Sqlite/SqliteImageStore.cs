@@ -369,14 +369,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             // Children first: the foreign keys have no cascade on purpose (deletes stay explicit).
             // A job still waiting for a deleted image counts it as errored (it will never finish); its asset rows go.
             using (var delete = connection.Command(tx, $"""
-                UPDATE ingest_jobs SET
-                    errored_assets = errored_assets + 1,
-                    status = CASE WHEN processed_assets + errored_assets + 1 >= total_assets
-                        THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
-                    started_at = COALESCE(started_at, @now),
-                    finished_at = CASE WHEN processed_assets + errored_assets + 1 >= total_assets THEN @now ELSE finished_at END,
-                    updated_at = @now
-                WHERE id IN (SELECT job_id FROM ingest_job_assets WHERE image_id = @id AND outcome IS NULL);
+                {SqliteJobStore.CountFinishedSql("0", "1")}
                 DELETE FROM ingest_job_assets WHERE image_id = @id;
                 DELETE FROM image_events WHERE image_id = @id;
                 DELETE FROM ingestion_jobs WHERE image_id = @id;

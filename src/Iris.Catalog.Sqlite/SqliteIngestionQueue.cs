@@ -222,15 +222,7 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
 
             // Every job waiting for this image counts it once; a job whose last asset this was is completed.
             _jobs = connection.Command(tx, $"""
-                UPDATE ingest_jobs SET
-                    processed_assets = processed_assets + (@status = '{ImageStatus.Completed}'),
-                    errored_assets = errored_assets + (@status = '{ImageStatus.Error}'),
-                    status = CASE WHEN processed_assets + errored_assets + 1 >= total_assets
-                        THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
-                    started_at = COALESCE(started_at, @now),
-                    finished_at = CASE WHEN processed_assets + errored_assets + 1 >= total_assets THEN @now ELSE finished_at END,
-                    updated_at = @now
-                WHERE id IN (SELECT job_id FROM ingest_job_assets WHERE image_id = @id AND outcome IS NULL);
+                {SqliteJobStore.CountFinishedSql($"(@status = '{ImageStatus.Completed}')", $"(@status = '{ImageStatus.Error}')")}
                 UPDATE ingest_job_assets SET outcome = @status WHERE image_id = @id AND outcome IS NULL;
                 """);
             _jobs.With("@now", nowUs);

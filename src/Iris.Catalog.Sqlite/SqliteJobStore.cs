@@ -5,6 +5,22 @@ namespace Iris.Catalog.Sqlite;
 
 internal sealed class SqliteJobStore(SqliteCatalog db) : IIngestJobStore
 {
+    /// <summary>
+    /// The statement by which every job still waiting for image @id counts it once (as processed and/or errored by
+    /// the 0/1 SQL expressions given) at @now; a job whose last asset this was is completed.
+    /// </summary>
+    internal static string CountFinishedSql(string processed, string errored) => $"""
+        UPDATE ingest_jobs SET
+            processed_assets = processed_assets + {processed},
+            errored_assets = errored_assets + {errored},
+            status = CASE WHEN processed_assets + errored_assets + 1 >= total_assets
+                THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+            started_at = COALESCE(started_at, @now),
+            finished_at = CASE WHEN processed_assets + errored_assets + 1 >= total_assets THEN @now ELSE finished_at END,
+            updated_at = @now
+        WHERE id IN (SELECT job_id FROM ingest_job_assets WHERE image_id = @id AND outcome IS NULL);
+        """;
+
     /// <summary>Inserts the job and its assets, in order, inside the caller's transaction.</summary>
     internal static void Insert(SqliteConnection connection, SqliteTransaction tx, IngestJob job, IReadOnlyList<ImageRecord> assets)
     {

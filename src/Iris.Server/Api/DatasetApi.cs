@@ -80,13 +80,7 @@ public static partial class DatasetApi
         if (body.TooLargeError is { } tooLarge) return tooLarge;
         if (body.Invalid is { } invalid) return invalid;
         var errors = new ValidationErrors();
-        if (body.Root.ValueKind != JsonValueKind.Object)
-        {
-            errors.WrongType(JsonValueKind.Object, "body");
-            return errors.ToResult();
-        }
-
-        var fields = new BodyFields(body.Root, errors, "body");
+        if (BodyFields.OfBody(body, errors) is not { } fields) return errors.ToResult();
         var name = Name(fields, required: true);
         var encoder = fields.Enum("encoder_name", EncoderNames, required: true);
         var description = fields.String("description", maxLength: MaxDescriptionLength);
@@ -165,12 +159,7 @@ public static partial class DatasetApi
         using var body = await RequestParsing.ReadJsonAsync(http.Request, options.MaxJsonBodyBytes, http.RequestAborted);
         if (body.TooLargeError is { } tooLarge) return tooLarge;
         if (body.Invalid is { } invalid) return invalid;
-        if (body.Root.ValueKind != JsonValueKind.Object)
-        {
-            errors.WrongType(JsonValueKind.Object, "body");
-            return errors.ToResult();
-        }
-        var fields = new BodyFields(body.Root, errors, "body");
+        if (BodyFields.OfBody(body, errors) is not { } fields) return errors.ToResult();
         var name = Name(fields, required: false);
         var hasDescription = body.Root.TryGetProperty("description", out _);
         var description = fields.String("description", maxLength: MaxDescriptionLength);

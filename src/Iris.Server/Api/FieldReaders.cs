@@ -12,6 +12,14 @@ public sealed class BodyFields(JsonElement obj, ValidationErrors errors, params 
 {
     public JsonElement Object => obj;
 
+    /// <summary>The fields of a body that must be a JSON object, or null with a <c>dict_type</c> error at <c>["body"]</c>.</summary>
+    public static BodyFields? OfBody(JsonBody body, ValidationErrors errors)
+    {
+        if (body.Root.ValueKind == JsonValueKind.Object) return new BodyFields(body.Root, errors, "body");
+        errors.WrongType(JsonValueKind.Object, "body");
+        return null;
+    }
+
     public ValidationErrors Errors => errors;
 
     public object[] Loc(params object[] rest) => [.. prefix, .. rest];

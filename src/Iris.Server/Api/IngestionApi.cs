@@ -100,7 +100,7 @@ public static class IngestionApi
         if (body.TooLargeError is { } tooLarge) return tooLarge;
         if (body.Invalid is { } invalid) return invalid;
         var errors = new ValidationErrors();
-        if (Fields(body, errors) is not { } fields) return errors.ToResult();
+        if (BodyFields.OfBody(body, errors) is not { } fields) return errors.ToResult();
         var datasetId = fields.Uuid("dataset_id", required: true);
         var connection = fields.String("connection_name", maxLength: MaxConnectionNameLength);
         var images = new List<NewImage>();
@@ -139,7 +139,7 @@ public static class IngestionApi
         if (body.TooLargeError is { } tooLarge) return tooLarge;
         if (body.Invalid is { } invalid) return invalid;
         var errors = new ValidationErrors();
-        if (Fields(body, errors) is not { } fields) return errors.ToResult();
+        if (BodyFields.OfBody(body, errors) is not { } fields) return errors.ToResult();
         var datasetId = fields.Uuid("dataset_id", required: true);
         var connection = fields.String("connection_name", maxLength: MaxConnectionNameLength);
         var maxDepth = fields.Int("max_depth", 0, 1000) ?? 0;
@@ -181,7 +181,7 @@ public static class IngestionApi
         if (body.TooLargeError is { } tooLarge) return tooLarge;
         if (body.Invalid is { } invalid) return invalid;
         var errors = new ValidationErrors();
-        if (Fields(body, errors) is not { } fields) return errors.ToResult();
+        if (BodyFields.OfBody(body, errors) is not { } fields) return errors.ToResult();
         var datasetId = fields.Uuid("dataset_id", required: true);
         var sourcePath = SourcePath(fields, "source_path", required: true);
         var connection = fields.String("connection_name", maxLength: MaxConnectionNameLength);
@@ -219,7 +219,7 @@ public static class IngestionApi
         if (body.TooLargeError is { } tooLarge) return tooLarge;
         if (body.Invalid is { } invalid) return invalid;
         var errors = new ValidationErrors();
-        if (Fields(body, errors) is not { } fields) return errors.ToResult();
+        if (BodyFields.OfBody(body, errors) is not { } fields) return errors.ToResult();
         var datasetId = fields.Uuid("dataset_id", required: true);
         var updateType = fields.Enum("update_type", UpdateTypes) ?? "upsert";
         var sourcePath = SourcePath(fields, "source_path", required: false);
@@ -379,13 +379,6 @@ public static class IngestionApi
 
     private static JsonHttpResult<IngestJobResponse> Accepted(IngestJobResponse job) =>
         TypedResults.Json(job, V1JsonContext.Default.IngestJobResponse, statusCode: StatusCodes.Status202Accepted);
-
-    private static BodyFields? Fields(JsonBody body, ValidationErrors errors)
-    {
-        if (body.Root.ValueKind == JsonValueKind.Object) return new BodyFields(body.Root, errors, "body");
-        errors.WrongType(JsonValueKind.Object, "body");
-        return null;
-    }
 
     private static string? SourcePath(BodyFields fields, string name, bool required)
     {

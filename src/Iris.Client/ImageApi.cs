@@ -155,7 +155,7 @@ public sealed class ImageApi(ApiClient apiClient)
 
     /// <summary>
     /// Opens the preview of a completed image (JPEG, or WebP with transparency; longest side 256 px) as a stream to
-    /// read and dispose (<c>GET /api/v1/images/{id}/preview</c>); 404 while the image has none.
+    /// read and dispose (<c>GET /api/v1/images/{asset_id}/preview</c>); 404 while the image has none.
     /// </summary>
     public async Task<ImagePreview> OpenPreviewAsync(Guid coactiveImageId, CancellationToken cancellationToken = default)
     {

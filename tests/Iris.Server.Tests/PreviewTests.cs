@@ -4,7 +4,7 @@ using NetVips;
 
 namespace Iris.Server.Tests;
 
-/// <summary>GET /api/v1/images/{id}/preview: an upright thumbnail of a completed image (JPEG, WebP with transparency), cacheable.</summary>
+/// <summary>GET /api/v1/images/{asset_id}/preview: an upright thumbnail of a completed image (JPEG, WebP with transparency), cacheable.</summary>
 [Collection(IrisServerCollection.Name)]
 public sealed class PreviewTests(ServerFixture server)
 {

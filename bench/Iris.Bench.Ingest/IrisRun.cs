@@ -173,7 +173,7 @@ public static class IrisRun
             if (!response.IsSuccessStatusCode) return null;
             var events = JsonNode.Parse(await response.Content.ReadAsStringAsync())?["data"] as JsonArray;
             if (events is null) return null;
-            var list = events.Select(e => ((string)e!["eventType"]!, DateTimeOffset.Parse((string)e["timestampDt"]!, CultureInfo.InvariantCulture))).ToList();
+            var list = events.Select(e => ((string)e!["event_type"]!, DateTimeOffset.Parse((string)e["timestamp_dt"]!, CultureInfo.InvariantCulture))).ToList();
             for (var i = 2; i < list.Count; i++)
             {
                 var (type, at) = list[i];
@@ -191,7 +191,7 @@ public static class IrisRun
         var list = events as JsonArray ?? events?["data"] as JsonArray ?? events?["events"] as JsonArray;
         return list is null
             ? events?.ToJsonString() ?? "none"
-            : string.Join(" → ", list.Select(e => (string?)e?["eventType"] ?? e?.ToJsonString()));
+            : string.Join(" → ", list.Select(e => (string?)e?["event_type"] ?? e?.ToJsonString()));
     }
 
     private static async Task<List<JsonObject>> WaitAllTerminalAsync(

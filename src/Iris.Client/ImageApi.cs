@@ -134,25 +134,28 @@ public sealed class ImageApi(ApiClient apiClient)
 
     // Iris' per-image extras (v1).
 
-    /// <summary>The ingestion events of an image, oldest first (<c>GET /api/v1/images/{id}/events</c>).</summary>
-    public Task<ImageEventsResponse> GetImageEventsAsync(Guid coactiveImageId, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(_api.Request(HttpMethod.Get, $"api/v1/images/{coactiveImageId}/events"),
-            IrisJsonContext.Default.ImageEventsResponse, cancellationToken);
+    /// <summary>
+    /// A page of the ingestion events of an image, oldest first (<c>GET /api/v1/images/{asset_id}/events</c>); the server's
+    /// defaults (offset 0, limit 100) when not given. 404 if the image does not exist.
+    /// </summary>
+    public Task<ImageEventsResponse> GetImageEventsAsync(Guid assetId, int? offset = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(_api.Request(HttpMethod.Get, new QueryString($"api/v1/images/{assetId}/events").Add("offset", offset).Add("limit", limit).ToString()),
+            IrisV1JsonContext.Default.ImageEventsResponse, cancellationToken);
 
     /// <summary>
-    /// Completed images of the same dataset that look like this one (<c>GET /api/v1/images/{id}/duplicates</c>): exact
-    /// copies first, then by perceptual-hash distance up to <paramref name="maxDistance"/>; at most <paramref name="limit"/>.
+    /// Completed images of the same dataset that look like this one (<c>GET /api/v1/images/{asset_id}/duplicates</c>): exact
+    /// copies first, then by perceptual-hash distance up to <paramref name="maxDistance"/> (0 to 64, default 8); a page of
+    /// <paramref name="limit"/> (1 to 1000, default 100) from <paramref name="offset"/> (0 to 10000).
     /// </summary>
-    public Task<DuplicatesResponse> GetDuplicatesAsync(Guid coactiveImageId, int? maxDistance = null, int? limit = null, CancellationToken cancellationToken = default)
-    {
-        var query = string.Join('&', new[] { maxDistance is { } d ? $"maxDistance={d}" : null, limit is { } l ? $"limit={l}" : null }.OfType<string>());
-        return _api.SendAsync(_api.Request(HttpMethod.Get, $"api/v1/images/{coactiveImageId}/duplicates{(query.Length > 0 ? "?" + query : "")}"),
-            IrisJsonContext.Default.DuplicatesResponse, cancellationToken);
-    }
+    public Task<DuplicatesResponse> GetDuplicatesAsync(Guid assetId, int? maxDistance = null, int? limit = null, int? offset = null,
+        CancellationToken cancellationToken = default) =>
+        _api.SendAsync(_api.Request(HttpMethod.Get,
+                new QueryString($"api/v1/images/{assetId}/duplicates").Add("max_distance", maxDistance).Add("offset", offset).Add("limit", limit).ToString()),
+            IrisV1JsonContext.Default.DuplicatesResponse, cancellationToken);
 
     /// <summary>
     /// Opens the preview of a completed image (JPEG, or WebP with transparency; longest side 256 px) as a stream to
-    /// read and dispose (<c>GET /api/v1/images/{id}/preview</c>); 404 while the image has none.
+    /// read and dispose (<c>GET /api/v1/images/{asset_id}/preview</c>); 404 while the image has none.
     /// </summary>
     public async Task<ImagePreview> OpenPreviewAsync(Guid coactiveImageId, CancellationToken cancellationToken = default)
     {

@@ -4,8 +4,7 @@ using System.Text.Json.Serialization;
 namespace Iris.Client;
 
 /// <summary>
-/// Source-generated (trim- and AOT-safe) JSON for the v0 models and Iris' own camelCase routes (uploads, events,
-/// duplicates), camelCase as on the wire; the credential models name their snake_case fields explicitly, and the v1
+/// Source-generated (trim- and AOT-safe) JSON for the v0 models and Iris' own camelCase routes (uploads), camelCase as on the wire; the credential models name their snake_case fields explicitly, and the v1
 /// models are in <see cref="IrisV1JsonContext"/> (snake_case). Metadata values given as <see cref="object"/> may be
 /// any of the primitive types registered here.
 /// </summary>
@@ -15,8 +14,6 @@ namespace Iris.Client;
 [JsonSerializable(typeof(AddedAssetResponse))]
 [JsonSerializable(typeof(MetadataForImagesResponse))]
 [JsonSerializable(typeof(StatusesForImagesResponse))]
-[JsonSerializable(typeof(ImageEventsResponse))]
-[JsonSerializable(typeof(DuplicatesResponse))]
 [JsonSerializable(typeof(AddAssetsResponse))]
 [JsonSerializable(typeof(CreatedClientResponse))]
 [JsonSerializable(typeof(ClientResponse))]

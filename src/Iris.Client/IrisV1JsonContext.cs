@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Iris.Client;
 
 /// <summary>
-/// Source-generated (trim- and AOT-safe) JSON for the v1 models (datasets, ingest jobs, ingestion statuses),
+/// Source-generated (trim- and AOT-safe) JSON for the v1 models (datasets, ingest jobs, ingestion statuses) and
+/// Iris' per-image events and duplicates,
 /// snake_case as on the wire. The v0 models stay camelCase in <see cref="IrisJsonContext"/>. Metadata values given
 /// as <see cref="object"/> may be any of the primitive types registered here.
 /// </summary>
@@ -22,6 +23,8 @@ namespace Iris.Client;
 [JsonSerializable(typeof(DatasetAssetsStatusCountResponse))]
 [JsonSerializable(typeof(DatasetIngestionStatusResponse))]
 [JsonSerializable(typeof(ImageAssetStatusResponse))]
+[JsonSerializable(typeof(ImageEventsResponse))]
+[JsonSerializable(typeof(DuplicatesResponse))]
 [JsonSerializable(typeof(CreateIngestJobFromImagesRequest))]
 [JsonSerializable(typeof(CreateIngestJobFromAssetsRequest))]
 [JsonSerializable(typeof(CreateIngestJobFromBucketRequest))]

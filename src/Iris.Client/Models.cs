@@ -63,15 +63,6 @@ public sealed record ImageStatusResponse(
 
 public sealed record StatusesForImagesResponse(IReadOnlyList<ImageStatusResponse> Data);
 
-public sealed record ImageEventResponse(string EventType, DateTimeOffset TimestampDt, string? Detail);
-
-public sealed record ImageEventsResponse(Guid CoactiveImageId, IReadOnlyList<ImageEventResponse> Data);
-
-/// <summary>An image that looks like another: <c>distance</c> between perceptual hashes, <c>exact</c> when the bytes are equal.</summary>
-public sealed record DuplicateImageResponse(Guid CoactiveImageId, string Path, int Distance, bool Exact);
-
-public sealed record DuplicatesResponse(Guid CoactiveImageId, IReadOnlyList<DuplicateImageResponse> Data);
-
 /// <summary>The answer of an upload (<c>POST /api/v1/datasets/{id}/uploads</c>): the images added, with the request that added them.</summary>
 public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
 

@@ -421,3 +421,20 @@ public static class ManifestFileType
     /// <summary>A JSON manifest.</summary>
     public const string Json = "json";
 }
+
+// Iris' per-image extras, in the v1 conventions.
+
+/// <summary>One ingestion event of an image; <c>event_entity</c> is <c>image</c>.</summary>
+public sealed record ImageEventResponse(string EventType, string EventEntity, DateTimeOffset TimestampDt, string? Detail);
+
+/// <summary>A page of an image's ingestion events, oldest first (<c>GET /api/v1/images/{asset_id}/events</c>).</summary>
+public sealed record ImageEventsResponse(Guid AssetId, IReadOnlyList<ImageEventResponse> Data, PagedMeta Meta);
+
+/// <summary>An image that looks like another: <c>distance</c> between perceptual hashes, <c>exact</c> when the bytes are equal.</summary>
+public sealed record DuplicateImageResponse(Guid AssetId, string SourcePath, int Distance, bool Exact);
+
+/// <summary>
+/// A page of an image's duplicates (<c>GET /api/v1/images/{asset_id}/duplicates</c>): exact copies first, then by distance.
+/// <c>meta.page.total</c> is null while more duplicates follow the page.
+/// </summary>
+public sealed record DuplicatesResponse(Guid AssetId, IReadOnlyList<DuplicateImageResponse> Data, PagedMeta Meta);

@@ -210,7 +210,7 @@ public sealed class CommandTests(CliFixture fixture)
         var result = await fixture.IrisAsync("preview", id, "-o", file);
         using var http = new HttpClient();
         var openApi = JsonDocument.Parse(await http.GetStringAsync(fixture.Server.Host + "/openapi/v1.json"));
-        if (!openApi.RootElement.GetProperty("paths").TryGetProperty("/api/v1/images/{coactive_image_id}/preview", out _))
+        if (!openApi.RootElement.GetProperty("paths").TryGetProperty("/api/v1/images/{asset_id}/preview", out _))
         {
             // Not on this server yet: a one-line not-found, no file.
             Assert.Equal(5, result.ExitCode);

@@ -135,10 +135,17 @@ public sealed class ImageApiTests(ClientFixture fixture)
         using var client = fixture.NewClient();
         var events = await new ImageApi(client).GetImageEventsAsync(seeded.ImageIds[0]);
 
-        Assert.Equal(seeded.ImageIds[0], events.CoactiveImageId);
+        Assert.Equal(seeded.ImageIds[0], events.AssetId);
         Assert.Equal("received", events.Data[0].EventType);
         Assert.Equal("completed", events.Data[^1].EventType);
+        Assert.All(events.Data, e => Assert.Equal("image", e.EventEntity));
         Assert.True(events.Data.Zip(events.Data.Skip(1)).All(p => p.First.TimestampDt <= p.Second.TimestampDt));
+        Assert.Equal(events.Data.Count, events.Meta.Page.Total);
+
+        // A page: offset and limit go out snake_case, the meta says where the page is.
+        var page = await new ImageApi(client).GetImageEventsAsync(seeded.ImageIds[0], offset: 1, limit: 1);
+        Assert.Equal(events.Data[1], Assert.Single(page.Data));
+        Assert.Equal(new PageDetails(2, events.Data.Count, 1, 1, events.Data.Count), page.Meta.Page);
 
         var error = await Assert.ThrowsAsync<ApiException>(() => new ImageApi(client).GetImageEventsAsync(Guid.NewGuid()));
         Assert.Equal(404, error.StatusCode);
@@ -221,7 +228,7 @@ public sealed class ImageApiTests(ClientFixture fixture)
         var seeded = await fixture.SeededAsync();
         using var client = fixture.NewClient();
         var api = new ImageApi(client);
-        if (!await RouteExistsAsync("/api/v1/images/{coactive_image_id}/preview"))
+        if (!await RouteExistsAsync("/api/v1/images/{asset_id}/preview"))
         {
             // The route is not on this server yet: the client reports the server's 404 as an ApiException.
             var missing = await Assert.ThrowsAsync<ApiException>(() => api.GetPreviewAsync(seeded.ImageIds[0]));
@@ -258,7 +265,7 @@ public sealed class ImageApiTests(ClientFixture fixture)
         var statuses = await ClientFixture.WaitTerminalAsync(images, dataset.Id, paths);
         var firstId = statuses[0].CoactiveImageId!.Value;
 
-        if (!await RouteExistsAsync("/api/v1/images/{coactive_image_id}/duplicates"))
+        if (!await RouteExistsAsync("/api/v1/images/{asset_id}/duplicates"))
         {
             var missing = await Assert.ThrowsAsync<ApiException>(() => images.GetDuplicatesAsync(firstId, 0));
             Assert.Equal(404, missing.StatusCode);
@@ -266,12 +273,20 @@ public sealed class ImageApiTests(ClientFixture fixture)
         }
 
         var duplicates = await images.GetDuplicatesAsync(firstId, maxDistance: 0);
-        Assert.Equal(firstId, duplicates.CoactiveImageId);
-        var twin = Assert.Single(duplicates.Data, d => d.CoactiveImageId == statuses[1].CoactiveImageId);
+        Assert.Equal(firstId, duplicates.AssetId);
+        var twin = Assert.Single(duplicates.Data, d => d.AssetId == statuses[1].CoactiveImageId);
         Assert.True(twin.Exact);
         Assert.Equal(0, twin.Distance);
-        Assert.Equal(paths[1], twin.Path);
-        Assert.DoesNotContain(duplicates.Data, d => d.CoactiveImageId == firstId);
+        Assert.Equal(paths[1], twin.SourcePath);
+        Assert.DoesNotContain(duplicates.Data, d => d.AssetId == firstId);
+        Assert.Equal(new PageDetails(1, 1, 100, 0, 1), duplicates.Meta.Page);
+
+        // Past the only duplicate: an empty page, the total still known; a bad value is the server's 422.
+        var past = await images.GetDuplicatesAsync(firstId, maxDistance: 0, limit: 1, offset: 1);
+        Assert.Empty(past.Data);
+        Assert.Equal(1, past.Meta.Page.Total);
+        var invalid = await Assert.ThrowsAsync<ApiException>(() => images.GetDuplicatesAsync(firstId, maxDistance: 65));
+        Assert.Equal(422, invalid.StatusCode);
     }
 
     [Fact]
@@ -312,6 +327,14 @@ public sealed class ImageApiTests(ClientFixture fixture)
 
         wire = System.Text.Json.Nodes.JsonNode.Parse(await raw.GetStringAsync($"{fixture.Server.Host}/api/v1/ingestion/images/{seeded.ImageIds[1]}/status"));
         model = ClientFixture.Json(await ingestion.GetImageStatusAsync(seeded.ImageIds[1]), IrisV1JsonContext.Default.ImageAssetStatusResponse);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(wire, model), $"wire: {wire!.ToJsonString()}\nmodel: {model.ToJsonString()}");
+
+        wire = System.Text.Json.Nodes.JsonNode.Parse(await raw.GetStringAsync($"{fixture.Server.Host}/api/v1/images/{seeded.ImageIds[1]}/events?limit=3"));
+        model = ClientFixture.Json(await api.GetImageEventsAsync(seeded.ImageIds[1], limit: 3), IrisV1JsonContext.Default.ImageEventsResponse);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(wire, model), $"wire: {wire!.ToJsonString()}\nmodel: {model.ToJsonString()}");
+
+        wire = System.Text.Json.Nodes.JsonNode.Parse(await raw.GetStringAsync($"{fixture.Server.Host}/api/v1/images/{seeded.ImageIds[1]}/duplicates?max_distance=64"));
+        model = ClientFixture.Json(await api.GetDuplicatesAsync(seeded.ImageIds[1], maxDistance: 64), IrisV1JsonContext.Default.DuplicatesResponse);
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(wire, model), $"wire: {wire!.ToJsonString()}\nmodel: {model.ToJsonString()}");
     }
 

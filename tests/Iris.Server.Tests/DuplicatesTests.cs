@@ -3,7 +3,7 @@ using NetVips;
 
 namespace Iris.Server.Tests;
 
-/// <summary>GET /api/v1/images/{id}/duplicates: exact copies by SHA-256 first, then near copies by perceptual hash.</summary>
+/// <summary>GET /api/v1/images/{asset_id}/duplicates: exact copies by SHA-256 first, then near copies by perceptual hash; v1 paging.</summary>
 [Collection(IrisServerCollection.Name)]
 public sealed class DuplicatesTests(ServerFixture server)
 {
@@ -44,23 +44,34 @@ public sealed class DuplicatesTests(ServerFixture server)
 
     private static JsonArray Data(JsonNode body, string imageId)
     {
-        Assert.Equal(imageId, IrisHttp.Str(body["coactiveImageId"]));
+        Expect.HasFields(body, ["asset_id", "data", "meta"]);
+        Assert.Equal(imageId, IrisHttp.Str(body["asset_id"]));
         var data = body["data"]!.AsArray();
-        foreach (var entry in data) Expect.HasFields(entry, ["coactiveImageId", "path", "distance", "exact"]);
+        foreach (var entry in data) Expect.HasFields(entry, ["asset_id", "source_path", "distance", "exact"]);
         return data;
+    }
+
+    private static (int CurrentPage, int? LastPage, int Limit, int Offset, long? Total) Page(JsonNode body)
+    {
+        var page = body["meta"]!["page"]!;
+        Expect.HasFields(page, ["current_page", "last_page", "limit", "offset", "total"]);
+        return (page["current_page"]!.GetValue<int>(), page["last_page"]?.GetValue<int>(), page["limit"]!.GetValue<int>(),
+            page["offset"]!.GetValue<int>(), page["total"]?.GetValue<long>());
     }
 
     [Fact]
     public async Task Exact_copy_comes_first_then_the_resized_copy_and_nothing_else()
     {
         var set = await SetAsync();
-        var data = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates")), set.Ids[set.Original]);
+        var body = Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates"));
+        var data = Data(body, set.Ids[set.Original]);
 
         Assert.Equal(2, data.Count);
+        Assert.Equal((1, 1, 100, 0, 2L), Page(body));
         Assert.Equal((set.Ids[set.Copy], set.Copy, 0, true),
-            (IrisHttp.Str(data[0]!["coactiveImageId"]), IrisHttp.Str(data[0]!["path"]), data[0]!["distance"]!.GetValue<int>(), data[0]!["exact"]!.GetValue<bool>()));
+            (IrisHttp.Str(data[0]!["asset_id"]), IrisHttp.Str(data[0]!["source_path"]), data[0]!["distance"]!.GetValue<int>(), data[0]!["exact"]!.GetValue<bool>()));
         Assert.Equal((set.Ids[set.Resized], set.Resized, false),
-            (IrisHttp.Str(data[1]!["coactiveImageId"]), IrisHttp.Str(data[1]!["path"]), data[1]!["exact"]!.GetValue<bool>()));
+            (IrisHttp.Str(data[1]!["asset_id"]), IrisHttp.Str(data[1]!["source_path"]), data[1]!["exact"]!.GetValue<bool>()));
         Assert.InRange(data[1]!["distance"]!.GetValue<int>(), 0, 8);
     }
 
@@ -69,29 +80,53 @@ public sealed class DuplicatesTests(ServerFixture server)
     {
         var set = await SetAsync();
         var resizedDistance = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Resized]}/duplicates")), set.Ids[set.Resized])
-            .Single(d => IrisHttp.Str(d!["path"]) == set.Original)!["distance"]!.GetValue<int>();
+            .Single(d => IrisHttp.Str(d!["source_path"]) == set.Original)!["distance"]!.GetValue<int>();
 
         // From the resized copy, the original and the uploaded copy are both near and equally so.
-        var tight = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Resized]}/duplicates?maxDistance={resizedDistance}")), set.Ids[set.Resized]);
-        Assert.Equal(new[] { set.Copy, set.Original }.Order(StringComparer.Ordinal), tight.Select(d => IrisHttp.Str(d!["path"])).Order(StringComparer.Ordinal));
+        var tight = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Resized]}/duplicates?max_distance={resizedDistance}")), set.Ids[set.Resized]);
+        Assert.Equal(new[] { set.Copy, set.Original }.Order(StringComparer.Ordinal), tight.Select(d => IrisHttp.Str(d!["source_path"])).Order(StringComparer.Ordinal));
         Assert.All(tight, d => Assert.False(d!["exact"]!.GetValue<bool>()));
 
-        var one = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates?maxDistance=64&limit=1")), set.Ids[set.Original]);
-        Assert.Equal(set.Copy, IrisHttp.Str(Assert.Single(one)!["path"]));
+        var one = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates?max_distance=64&limit=1")), set.Ids[set.Original]);
+        Assert.Equal(set.Copy, IrisHttp.Str(Assert.Single(one)!["source_path"]));
 
         // With every distance allowed the different picture shows up too, last.
-        var all = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates?maxDistance=64")), set.Ids[set.Original]);
-        Assert.Equal(set.Other, IrisHttp.Str(all[^1]!["path"]));
+        var all = Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates?max_distance=64")), set.Ids[set.Original]);
+        Assert.Equal(set.Other, IrisHttp.Str(all[^1]!["source_path"]));
         Assert.True(all[^1]!["distance"]!.GetValue<int>() > 16);
-        Assert.DoesNotContain(all, d => IrisHttp.Str(d!["path"]) == set.Broken);
+        Assert.DoesNotContain(all, d => IrisHttp.Str(d!["source_path"]) == set.Broken);
+    }
+
+    [Fact]
+    public async Task Offset_and_limit_page_through_the_duplicates_and_the_total_is_known_on_the_last_page()
+    {
+        var set = await SetAsync();
+        var route = $"/api/v1/images/{set.Ids[set.Original]}/duplicates?max_distance=64";
+        var all = Data(Expect.Ok(await Http.GetAsync(route)), set.Ids[set.Original]).Select(d => IrisHttp.Str(d!["source_path"])).ToList();
+        Assert.Equal(3, all.Count);
+
+        var first = Expect.Ok(await Http.GetAsync(route + "&limit=2"));
+        Assert.Equal(all[..2], Data(first, set.Ids[set.Original]).Select(d => IrisHttp.Str(d!["source_path"])));
+        Assert.Equal((1, (int?)null, 2, 0, (long?)null), Page(first)); // more follow: the total is not known yet
+        var second = Expect.Ok(await Http.GetAsync(route + "&limit=2&offset=2"));
+        Assert.Equal(all[2..], Data(second, set.Ids[set.Original]).Select(d => IrisHttp.Str(d!["source_path"])));
+        Assert.Equal((2, 2, 2, 2, 3L), Page(second));
+        var past = Expect.Ok(await Http.GetAsync(route + "&offset=10000"));
+        Assert.Empty(Data(past, set.Ids[set.Original]));
+        Assert.Equal(3L, Page(past).Total);
+        // The old camelCase parameter is not read: the default distance of 8 leaves the different picture out.
+        Assert.Equal(2, Data(Expect.Ok(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates?maxDistance=64")), set.Ids[set.Original]).Count);
     }
 
     [Theory]
-    [InlineData("maxDistance=65", "maxDistance", "less_than_equal")]
-    [InlineData("maxDistance=-1", "maxDistance", "greater_than_equal")]
-    [InlineData("maxDistance=near", "maxDistance", "int_parsing")]
+    [InlineData("max_distance=65", "max_distance", "less_than_equal")]
+    [InlineData("max_distance=-1", "max_distance", "greater_than_equal")]
+    [InlineData("max_distance=near", "max_distance", "int_parsing")]
     [InlineData("limit=0", "limit", "greater_than_equal")]
     [InlineData("limit=1001", "limit", "less_than_equal")]
+    [InlineData("offset=-1", "offset", "greater_than_equal")]
+    [InlineData("offset=10001", "offset", "less_than_equal")]
+    [InlineData("offset=x", "offset", "int_parsing")]
     public async Task Bad_query_values_are_422(string query, string name, string type)
     {
         var set = await SetAsync();
@@ -107,6 +142,6 @@ public sealed class DuplicatesTests(ServerFixture server)
         Expect.Error(await other.GetAsync($"/api/v1/images/{set.Ids[set.Original]}/duplicates"), 404, "Image not found");
         Expect.Error(await Http.GetAsync($"/api/v1/images/{set.Ids[set.Broken]}/duplicates"), 404,
             "The image's ingestion ended in error; only completed images are compared for duplicates.");
-        Expect.Validation(await Http.GetAsync("/api/v1/images/12345/duplicates"), "uuid_parsing", "path", "coactive_image_id");
+        Expect.Validation(await Http.GetAsync("/api/v1/images/12345/duplicates"), "uuid_parsing", "path", "asset_id");
     }
 }

@@ -84,10 +84,10 @@ public sealed class IsolationMatrixTests(ServerFixture server)
                     new JsonObject { ["coactiveImageId"] = t.ImageId, ["metadata"] = Owner("second") },
                     new JsonObject { ["path"] = t.Path, ["metadata"] = Owner("second") }),
             })),
-        Read("GET /api/v1/images/{coactive_image_id}/events", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/events")),
-        Read("GET /api/v1/images/{coactive_image_id}/preview", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/preview")),
-        Read("GET /api/v1/images/{coactive_image_id}/duplicates", 404,
-            (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/duplicates?maxDistance=64&limit=1000")),
+        Read("GET /api/v1/images/{asset_id}/events", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/events")),
+        Read("GET /api/v1/images/{asset_id}/preview", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/preview")),
+        Read("GET /api/v1/images/{asset_id}/duplicates", 404,
+            (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/duplicates?max_distance=64&limit=1000")),
         Write("PATCH /api/v1/datasets/{dataset_id}", 404, (h, t, _) => h.SendJsonAsync(HttpMethod.Patch, $"/api/v1/datasets/{t.DatasetId}",
             new JsonObject { ["name"] = "intruder", ["description"] = "second", ["status"] = "inactive" }.ToJsonString())),
         Read("GET /api/v1/ingestion/jobs/{ingest_job_id}", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/jobs/{t.JobId}")),
@@ -224,7 +224,9 @@ public sealed class IsolationMatrixTests(ServerFixture server)
             ["statuses"] = Line(await http.PostAsync($"/api/v0/datasets/{first.DatasetId}/images/statuses",
                 new JsonObject { ["paths"] = J.Strings([first.Path, world.CopyPath, "upload://intruder"]) })),
             ["events"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/events")),
+            ["events page"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/events?offset=1&limit=2")),
             ["duplicates"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/duplicates")),
+            ["duplicates page"] = Line(await http.GetAsync($"/api/v1/images/{first.ImageId}/duplicates?max_distance=64&offset=0&limit=1")),
             ["preview sha256"] = $"{(int)preview.Status} {preview.MediaType} {Expect.Sha256(preview.Bytes)}",
             ["credential"] = Line(await http.GetAsync($"{Clients}/{first.ClientId}")),
             ["job"] = Line(await http.GetAsync($"/api/v1/ingestion/jobs/{first.JobId}")),
@@ -339,12 +341,12 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         var world = await WorldAsync();
         using var other = await OtherAsync();
         // The second organization's image has the same bytes as both of the first organization's images.
-        var theirs = Expect.Ok(await other.GetAsync($"/api/v1/images/{world.Own.ImageId}/duplicates?maxDistance=64&limit=1000"));
-        Assert.Equal(world.Own.ImageId, IrisHttp.Str(theirs["coactiveImageId"]));
+        var theirs = Expect.Ok(await other.GetAsync($"/api/v1/images/{world.Own.ImageId}/duplicates?max_distance=64&limit=1000"));
+        Assert.Equal(world.Own.ImageId, IrisHttp.Str(theirs["asset_id"]));
         Assert.True(theirs["data"] is JsonArray { Count: 0 }, $"Duplicates across organizations: {theirs.ToJsonString()}");
 
-        var mine = Expect.Ok(await server.Http.GetAsync($"/api/v1/images/{world.First.ImageId}/duplicates?maxDistance=64&limit=1000"));
-        var found = mine["data"]!.AsArray().Select(d => IrisHttp.Str(d!["coactiveImageId"])).ToList();
+        var mine = Expect.Ok(await server.Http.GetAsync($"/api/v1/images/{world.First.ImageId}/duplicates?max_distance=64&limit=1000"));
+        var found = mine["data"]!.AsArray().Select(d => IrisHttp.Str(d!["asset_id"])).ToList();
         Assert.Equal(new[] { world.CopyImageId }, found);
     }
 

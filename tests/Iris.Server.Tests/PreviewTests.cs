@@ -4,7 +4,7 @@ using NetVips;
 
 namespace Iris.Server.Tests;
 
-/// <summary>GET /api/v1/images/{id}/preview: an upright thumbnail of a completed image (JPEG, WebP with transparency), cacheable.</summary>
+/// <summary>GET /api/v1/images/{asset_id}/preview: an upright thumbnail of a completed image (JPEG, WebP with transparency), cacheable.</summary>
 [Collection(IrisServerCollection.Name)]
 public sealed class PreviewTests(ServerFixture server)
 {
@@ -107,7 +107,7 @@ public sealed class PreviewTests(ServerFixture server)
         using var other = server.ClientFor(await server.OtherOrgAsync());
         Expect.Error(await other.GetAsync($"/api/v1/images/{ids[good]}/preview"), 404, "Image not found");
         Expect.Error(await Http.GetAsync($"/api/v1/images/{ids[bad]}/preview"), 404, "The image has no preview: its ingestion ended in error.");
-        Expect.Validation(await Http.GetAsync("/api/v1/images/not-a-uuid/preview"), "uuid_parsing", "path", "coactive_image_id");
+        Expect.Validation(await Http.GetAsync("/api/v1/images/not-a-uuid/preview"), "uuid_parsing", "path", "asset_id");
     }
 
     [Fact]
@@ -144,17 +144,23 @@ public sealed class PreviewTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task The_openapi_document_describes_the_preview_and_duplicates()
+    public async Task The_openapi_document_describes_the_preview_events_and_duplicates()
     {
         var document = Expect.Ok(await server.Anonymous.GetAsync("/openapi/v1.json"));
-        var preview = document["paths"]!["/api/v1/images/{coactive_image_id}/preview"]!["get"]!["responses"]!;
+        var preview = document["paths"]!["/api/v1/images/{asset_id}/preview"]!["get"]!["responses"]!;
         Assert.NotNull(preview["200"]!["content"]!["image/jpeg"]);
         Assert.NotNull(preview["200"]!["content"]!["image/webp"]);
         Assert.NotNull(preview["304"]);
         Assert.NotNull(preview["404"]);
-        var duplicates = document["paths"]!["/api/v1/images/{coactive_image_id}/duplicates"]!["get"]!;
+        var duplicates = document["paths"]!["/api/v1/images/{asset_id}/duplicates"]!["get"]!;
         Assert.NotNull(duplicates["responses"]!["200"]);
-        Assert.Contains(duplicates["parameters"]!.AsArray(), p => IrisHttp.Str(p!["name"]) == "maxDistance");
-        Assert.NotNull(document["components"]!["schemas"]!["DuplicatesResponse"]);
+        Assert.Equal(["asset_id", "max_distance", "offset", "limit"], duplicates["parameters"]!.AsArray().Select(p => IrisHttp.Str(p!["name"])));
+        var events = document["paths"]!["/api/v1/images/{asset_id}/events"]!["get"]!;
+        Assert.Equal(["asset_id", "offset", "limit"], events["parameters"]!.AsArray().Select(p => IrisHttp.Str(p!["name"])));
+        var schemas = document["components"]!["schemas"]!;
+        Assert.Equal(["asset_id", "data", "meta"], schemas["DuplicatesResponse"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["asset_id", "source_path", "distance", "exact"], schemas["DuplicateImageResponse"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["asset_id", "data", "meta"], schemas["ImageEventsResponse"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["event_type", "event_entity", "timestamp_dt", "detail"], schemas["ImageEventResponse"]!["properties"]!.AsObject().Select(p => p.Key));
     }
 }

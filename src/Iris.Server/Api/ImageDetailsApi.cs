@@ -21,6 +21,10 @@ public static class ImageDetailsApi
     public const int MaxHashDistance = 64;
     public const int DefaultDuplicatesLimit = 100;
     public const int MaxDuplicatesLimit = 1000;
+    /// <summary>How far into the duplicates a page may start (each page is searched from the first duplicate).</summary>
+    public const int MaxDuplicatesOffset = 10_000;
+    public const int DefaultEventsLimit = 100;
+    public const int MaxEventsLimit = 1000;
 
     /// <summary>A preview never changes for an image id (completed images are never processed again), so clients may keep it.</summary>
     public const string PreviewCacheControl = "private, max-age=31536000, immutable";
@@ -32,11 +36,13 @@ public static class ImageDetailsApi
     {
         var images = api.MapGroup("/v1/images").WithTags("ImageDetailsApi");
 
-        images.MapGet("/{coactive_image_id}/events", GetImageEvents)
+        images.MapGet("/{asset_id}/events", GetImageEvents)
             .WithName("get_image_events")
-            .WithSummary("The ingestion events of an image, oldest first");
+            .WithSummary("The ingestion events of an image, oldest first, a page at a time")
+            .WithDescription($"`offset` (default 0) and `limit` (1 to {MaxEventsLimit}, default {DefaultEventsLimit}) pick the page; "
+                + "`meta.page.total` counts all the image's events.");
 
-        images.MapGet("/{coactive_image_id}/preview", GetImagePreview)
+        images.MapGet("/{asset_id}/preview", GetImagePreview)
             .WithName("get_image_preview")
             .WithSummary("A preview of a completed image: longest side at most 256 px, EXIF orientation applied")
             .WithDescription("JPEG, or WebP when the image has transparency. Answers with a strong ETag and may be cached "
@@ -44,30 +50,42 @@ public static class ImageDetailsApi
             .Produces(StatusCodes.Status200OK, typeof(Stream), PreviewEncoder.JpegMimeType, PreviewEncoder.WebpMimeType)
             .Produces(StatusCodes.Status304NotModified);
 
-        images.MapGet("/{coactive_image_id}/duplicates", GetImageDuplicates)
+        images.MapGet("/{asset_id}/duplicates", GetImageDuplicates)
             .WithName("get_image_duplicates")
-            .WithSummary("Completed images of the same dataset that look the same: exact copies (same SHA-256) first, then by perceptual-hash distance");
+            .WithSummary("Completed images of the same dataset that look the same: exact copies (same SHA-256) first, then by perceptual-hash distance")
+            .WithDescription($"`max_distance` (0 to {MaxHashDistance} bits, default {DefaultMaxDistance}) bounds the perceptual-hash distance; "
+                + $"`offset` (0 to {MaxDuplicatesOffset}, default 0) and `limit` (1 to {MaxDuplicatesLimit}, default {DefaultDuplicatesLimit}) pick the page. "
+                + "`meta.page.total` and `last_page` are known (not null) once the page reaches the last duplicate.");
 
         return api;
     }
 
     public static async Task<Results<Ok<ImageEventsResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetImageEvents(
-        [FromRoute(Name = "coactive_image_id")] string coactiveImageId, HttpContext http, IImageStore images)
+        [FromRoute(Name = "asset_id")] string assetId,
+        [FromQuery(Name = "offset")] string? offset,
+        [FromQuery(Name = "limit")] string? limit,
+        HttpContext http, IImageStore images)
     {
         var errors = new ValidationErrors();
-        var id = RequestParsing.ParseUuid(coactiveImageId, errors, "coactive_image_id");
+        var id = RequestParsing.ParseUuid(assetId, errors, "asset_id");
+        var skip = ParseQueryInt(offset, 0, 0, int.MaxValue, "offset", errors);
+        var count = ParseQueryInt(limit, DefaultEventsLimit, 1, MaxEventsLimit, "limit", errors);
         if (errors.Any) return errors.ToResult();
+        // The store answers all of an image's events (a handful); the page is cut here.
         var events = await images.GetEventsAsync(http.Caller().OrgId, id, http.RequestAborted);
         if (events is null) return Errors.ImageNotFound;
-        return TypedResults.Ok(new ImageEventsResponse(id,
-            events.Select(e => new ImageEventResponse(e.EventType, e.At, e.Detail)).ToArray()));
+        var page = events.Skip(skip).Take(count).Select(e => new ImageEventResponse(e.EventType, EventEntityImage, e.At, e.Detail)).ToArray();
+        return TypedResults.Ok(new ImageEventsResponse(id, page, PagedMeta.For(skip, count, events.Count)));
     }
 
+    /// <summary>The <c>event_entity</c> of every event Iris records: images are its only assets.</summary>
+    public const string EventEntityImage = "image";
+
     public static async Task<Results<FileContentHttpResult, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetImagePreview(
-        [FromRoute(Name = "coactive_image_id")] string coactiveImageId, HttpContext http, IImageStore images, IBlobStore blobs)
+        [FromRoute(Name = "asset_id")] string assetId, HttpContext http, IImageStore images, IBlobStore blobs)
     {
         var errors = new ValidationErrors();
-        var id = RequestParsing.ParseUuid(coactiveImageId, errors, "coactive_image_id");
+        var id = RequestParsing.ParseUuid(assetId, errors, "asset_id");
         if (errors.Any) return errors.ToResult();
         var preview = await images.GetPreviewAsync(http.Caller().OrgId, id, http.RequestAborted);
         if (preview is null) return Errors.ImageNotFound;
@@ -106,18 +124,22 @@ public static class ImageDetailsApi
     }
 
     public static async Task<Results<Ok<DuplicatesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetImageDuplicates(
-        [FromRoute(Name = "coactive_image_id")] string coactiveImageId,
-        [FromQuery(Name = "maxDistance")] string? maxDistance,
+        [FromRoute(Name = "asset_id")] string assetId,
+        [FromQuery(Name = "max_distance")] string? maxDistance,
+        [FromQuery(Name = "offset")] string? offset,
         [FromQuery(Name = "limit")] string? limit,
         HttpContext http, IImageStore images)
     {
         var errors = new ValidationErrors();
-        var id = RequestParsing.ParseUuid(coactiveImageId, errors, "coactive_image_id");
-        var distance = ParseQueryInt(maxDistance, DefaultMaxDistance, 0, MaxHashDistance, "maxDistance", errors);
+        var id = RequestParsing.ParseUuid(assetId, errors, "asset_id");
+        var distance = ParseQueryInt(maxDistance, DefaultMaxDistance, 0, MaxHashDistance, "max_distance", errors);
+        var skip = ParseQueryInt(offset, 0, 0, MaxDuplicatesOffset, "offset", errors);
         var count = ParseQueryInt(limit, DefaultDuplicatesLimit, 1, MaxDuplicatesLimit, "limit", errors);
         if (errors.Any) return errors.ToResult();
 
-        var search = await images.FindDuplicatesAsync(http.Caller().OrgId, id, distance, count, http.RequestAborted);
+        // The search ranks from the first duplicate: ask for the pages before this one, this page and one more, to know
+        // whether any follow (then the total is not known).
+        var search = await images.FindDuplicatesAsync(http.Caller().OrgId, id, distance, skip + count + 1, http.RequestAborted);
         if (search is null) return Errors.ImageNotFound;
         if (search.Status != ImageStatus.Completed)
         {
@@ -125,8 +147,12 @@ public static class ImageDetailsApi
                 ? "The image's ingestion ended in error; only completed images are compared for duplicates."
                 : "The image has not completed ingestion yet; its duplicates can be found once it has."));
         }
-        return TypedResults.Ok(new DuplicatesResponse(id,
-            search.Duplicates.Select(d => new DuplicateImageResponse(d.ImageId, d.Path, d.Distance, d.Exact)).ToArray()));
+        var found = search.Duplicates;
+        var page = found.Skip(skip).Take(count).Select(d => new DuplicateImageResponse(d.ImageId, d.Path, d.Distance, d.Exact)).ToArray();
+        var meta = found.Count > skip + count
+            ? new PagedMeta(new PageDetails(skip / count + 1, null, count, skip, null))
+            : PagedMeta.For(skip, count, found.Count);
+        return TypedResults.Ok(new DuplicatesResponse(id, page, meta));
     }
 
     private static int ParseQueryInt(string? value, int fallback, int min, int max, string name, ValidationErrors errors)

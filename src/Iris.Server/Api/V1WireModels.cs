@@ -64,6 +64,21 @@ public sealed record DatasetCreateRequest(
 /// <summary>Coactive's <c>DatasetUpdateRequest</c>.</summary>
 public sealed record DatasetUpdateRequest(string? Name, string? Description, string? Status, bool? StoreOriginal, bool? StorePreview, JsonElement? DatasetConfig);
 
+/// <summary>One ingestion event of an image (Iris's own route, in Coactive's v1 event shape: <c>event_entity</c> is always <c>image</c>).</summary>
+public sealed record ImageEventResponse(string EventType, string EventEntity, DateTimeOffset TimestampDt, string? Detail);
+
+/// <summary>A page of an image's ingestion events, oldest first.</summary>
+public sealed record ImageEventsResponse(Guid AssetId, IReadOnlyList<ImageEventResponse> Data, PagedMeta Meta);
+
+/// <summary>An image of the same dataset that looks like the one asked about; <c>distance</c> is in bits of the 64-bit perceptual hash.</summary>
+public sealed record DuplicateImageResponse(Guid AssetId, string SourcePath, int Distance, bool Exact);
+
+/// <summary>
+/// A page of the duplicates: exact copies (same SHA-256) first, then near copies by ascending distance. <c>meta.page.total</c>
+/// (and <c>last_page</c>) are null while more duplicates follow this page.
+/// </summary>
+public sealed record DuplicatesResponse(Guid AssetId, IReadOnlyList<DuplicateImageResponse> Data, PagedMeta Meta);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
@@ -74,6 +89,8 @@ public sealed record DatasetUpdateRequest(string? Name, string? Description, str
 [JsonSerializable(typeof(DatasetSettings))]
 [JsonSerializable(typeof(DatasetCreateRequest))]
 [JsonSerializable(typeof(DatasetUpdateRequest))]
+[JsonSerializable(typeof(ImageEventsResponse))]
+[JsonSerializable(typeof(DuplicatesResponse))]
 [JsonSerializable(typeof(IngestJobResponse))]
 [JsonSerializable(typeof(GetManyIngestJobsResponse))]
 [JsonSerializable(typeof(PagedAssetsStatusResponse))]

@@ -60,16 +60,6 @@ public sealed record ImageStatusResponse(
 
 public sealed record StatusesForImagesResponse(IReadOnlyList<ImageStatusResponse> Data);
 
-public sealed record ImageEventResponse(string EventType, DateTimeOffset TimestampDt, string? Detail);
-
-public sealed record ImageEventsResponse(Guid CoactiveImageId, IReadOnlyList<ImageEventResponse> Data);
-
-/// <summary>An image of the same dataset that looks like the one asked about; <c>distance</c> is in bits of the 64-bit perceptual hash.</summary>
-public sealed record DuplicateImageResponse(Guid CoactiveImageId, string Path, int Distance, bool Exact);
-
-/// <summary>Exact copies (same SHA-256) first, then near copies by ascending distance.</summary>
-public sealed record DuplicatesResponse(Guid CoactiveImageId, IReadOnlyList<DuplicateImageResponse> Data);
-
 public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
 
 public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
@@ -152,8 +142,6 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(AssetResponse))]
 [JsonSerializable(typeof(MetadataForImagesResponse))]
 [JsonSerializable(typeof(StatusesForImagesResponse))]
-[JsonSerializable(typeof(ImageEventsResponse))]
-[JsonSerializable(typeof(DuplicatesResponse))]
 [JsonSerializable(typeof(AddAssetsResponse))]
 [JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(HealthResponse))]

@@ -106,15 +106,16 @@ public static class IrisRun
     private static async Task<(IrisPass Pass, List<JsonObject> Statuses)> IngestPassAsync(
         HttpClient http, Process server, List<string> paths, string name, Action<string> log)
     {
-        var dataset = await PostAsync(http, "/api/v1/datasets", new JsonObject { ["name"] = $"bench_{name}_{Guid.NewGuid():N}" });
-        var datasetId = (string)dataset["datasetId"]!;
+        var dataset = await PostAsync(http, "/api/v1/datasets",
+            new JsonObject { ["name"] = $"bench_{name}_{Guid.NewGuid():N}", ["encoder_name"] = "multimodal" });
+        var datasetId = (string)dataset["id"]!;
 
         var cpuBefore = CpuSeconds(server.Id);
         var started = DateTimeOffset.UtcNow;
         foreach (var chunk in paths.Chunk(Batch))
         {
-            var images = new JsonArray(chunk.Select(p => (JsonNode?)new JsonObject { ["path"] = p }).ToArray());
-            await PostAsync(http, $"/api/v1/datasets/{datasetId}/assets", new JsonObject { ["images"] = images });
+            var images = new JsonArray(chunk.Select(p => (JsonNode?)new JsonObject { ["source_path"] = p }).ToArray());
+            await PostAsync(http, "/api/v1/ingestion/images", new JsonObject { ["dataset_id"] = datasetId, ["images"] = images });
         }
         log($"{name}: added {paths.Count} images in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.00} s; waiting for them to finish");
 

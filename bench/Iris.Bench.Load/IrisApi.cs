@@ -19,22 +19,22 @@ public sealed class IrisApi(HttpClient http)
 
     public async Task<string> CreateDatasetAsync(string name)
     {
-        var body = await PostAsync("/api/v1/datasets", new JsonObject { ["name"] = name });
-        return (string)body["datasetId"]!;
+        var body = await PostAsync("/api/v1/datasets", new JsonObject { ["name"] = name, ["encoder_name"] = "multimodal" });
+        return (string)body["id"]!;
     }
 
-    /// <summary>Adds the paths in batches of 1000; returns each one's coactiveImageId, in order.</summary>
+    /// <summary>Adds the paths as ingest jobs of 1000; returns each one's asset id (its coactiveImageId), in order.</summary>
     public async Task<List<string>> AddAsync(string datasetId, IReadOnlyList<string> paths)
     {
         var ids = new List<string>(paths.Count);
         foreach (var chunk in paths.Chunk(Batch))
         {
-            var images = new JsonArray(chunk.Select(p => (JsonNode?)new JsonObject { ["path"] = p }).ToArray());
-            var body = await PostAsync($"/api/v1/datasets/{datasetId}/assets", new JsonObject { ["images"] = images });
-            var added = body["images"]!.AsArray();
+            var images = new JsonArray(chunk.Select(p => (JsonNode?)new JsonObject { ["source_path"] = p }).ToArray());
+            var body = await PostAsync("/api/v1/ingestion/images", new JsonObject { ["dataset_id"] = datasetId, ["images"] = images });
+            var added = body["details"]!["assets"]!.AsArray();
             if (added.Count != chunk.Length)
                 throw new InvalidOperationException($"Adding {chunk.Length} images answered {added.Count} of them.");
-            ids.AddRange(added.Select(i => (string)i!["coactiveImageId"]!));
+            ids.AddRange(added.Select(i => (string)i!["asset_id"]!));
         }
         return ids;
     }

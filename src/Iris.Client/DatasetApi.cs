@@ -110,12 +110,13 @@ public sealed class DatasetApi(ApiClient apiClient)
         _api.SendAsync(_api.Request(HttpMethod.Delete, $"{Datasets}/{datasetId}"), IrisV1JsonContext.Default.DatasetResponse, cancellationToken);
 
     /// <summary>
-    /// Uploads files in one multipart request (<c>POST /api/v1/datasets/{id}/uploads</c>) and adds them as images.
+    /// Uploads files in one multipart request (<c>POST /api/v1/datasets/{id}/uploads</c>) and adds them as images, as one
+    /// ingest job: the answer is the job, its <see cref="IngestJobResponse.DetailAssets"/> the images in the order sent.
     /// <see cref="UploadFile.Path"/>, <see cref="UploadFile.Id"/> and <see cref="UploadFile.Metadata"/> must each be
     /// given for every file or for none; a file without a path is named <c>upload://&lt;sha256&gt;/&lt;file name&gt;</c>.
     /// The streams are read, not disposed. 413 if the request is larger than the server takes.
     /// </summary>
-    public Task<AddAssetsResponse> UploadFilesAsync(Guid datasetId, IReadOnlyList<UploadFile> files, CancellationToken cancellationToken = default)
+    public Task<IngestJobResponse> UploadFilesAsync(Guid datasetId, IReadOnlyList<UploadFile> files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (files.Count == 0) throw new ArgumentException("Give at least one file.", nameof(files));
@@ -135,11 +136,11 @@ public sealed class DatasetApi(ApiClient apiClient)
                 form.Add(new StringContent(JsonSerializer.Serialize(file.Metadata, IrisJsonContext.Default.IReadOnlyDictionaryStringObject)), "metadata");
         }
         return _api.SendAsync(_api.Request(HttpMethod.Post, $"{Datasets}/{datasetId}/uploads", form),
-            IrisJsonContext.Default.AddAssetsResponse, cancellationToken);
+            IrisV1JsonContext.Default.IngestJobResponse, cancellationToken);
     }
 
     /// <summary>Uploads one file (see <see cref="UploadFilesAsync"/>).</summary>
-    public Task<AddAssetsResponse> UploadFileAsync(Guid datasetId, UploadFile file, CancellationToken cancellationToken = default) =>
+    public Task<IngestJobResponse> UploadFileAsync(Guid datasetId, UploadFile file, CancellationToken cancellationToken = default) =>
         UploadFilesAsync(datasetId, [file], cancellationToken);
 
     private static void CheckAllOrNone<T>(IReadOnlyList<UploadFile> files, Func<UploadFile, T?> field, string name)

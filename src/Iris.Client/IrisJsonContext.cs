@@ -11,10 +11,8 @@ namespace Iris.Client;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(AssetResponse))]
-[JsonSerializable(typeof(AddedAssetResponse))]
 [JsonSerializable(typeof(MetadataForImagesResponse))]
 [JsonSerializable(typeof(StatusesForImagesResponse))]
-[JsonSerializable(typeof(AddAssetsResponse))]
 [JsonSerializable(typeof(CreatedClientResponse))]
 [JsonSerializable(typeof(ClientResponse))]
 [JsonSerializable(typeof(ErrorResponse))]

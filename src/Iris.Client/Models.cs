@@ -31,23 +31,6 @@ public sealed record TechnicalMetadata(
     int? Orientation,
     IReadOnlyDictionary<string, string> Exif);
 
-/// <summary>An image in the answer to an upload, with the request that added it.</summary>
-public sealed record AddedAssetResponse(
-    string CreatedUserId,
-    DateTimeOffset CreatedDt,
-    string UpdatedUserId,
-    DateTimeOffset UpdatedDt,
-    Guid CoactiveImageId,
-    string Path,
-    string? Id,
-    IReadOnlyDictionary<string, JsonElement>? Metadata,
-    Guid DatasetId,
-    string Status,
-    TechnicalMetadata? TechnicalMetadata,
-    Guid RequestId,
-    DateTimeOffset RequestDt)
-    : AssetResponse(CreatedUserId, CreatedDt, UpdatedUserId, UpdatedDt, CoactiveImageId, Path, Id, Metadata, DatasetId, Status, TechnicalMetadata);
-
 public sealed record MetadataForImagesResponse(IReadOnlyList<AssetResponse> Data);
 
 public sealed record LatestEvent(string EventType, DateTimeOffset TimestampDt);
@@ -63,8 +46,6 @@ public sealed record ImageStatusResponse(
 
 public sealed record StatusesForImagesResponse(IReadOnlyList<ImageStatusResponse> Data);
 
-/// <summary>The answer of an upload (<c>POST /api/v1/datasets/{id}/uploads</c>): the images added, with the request that added them.</summary>
-public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
 
 // The credential routes speak Coactive's v1 auth-management shapes: snake_case on the wire, named explicitly below.
 

@@ -188,7 +188,32 @@ public sealed record IngestJobResponse(
     long ProcessedAssets,
     long ErroredAssets,
     string? ErrorDetails,
-    string? RequestId);
+    string? RequestId)
+{
+    /// <summary>
+    /// The assets a job of listed images (or an upload) names in its <c>details</c> (Coactive's <c>AssetsJobDetails</c>),
+    /// in the order asked, each path once; empty for a job of another kind.
+    /// </summary>
+    public IReadOnlyList<IngestJobAssetResult> DetailAssets()
+    {
+        if (Details is not { ValueKind: JsonValueKind.Object } details
+            || !details.TryGetProperty("assets", out var assets) || assets.ValueKind != JsonValueKind.Array) return [];
+        var list = new List<IngestJobAssetResult>(assets.GetArrayLength());
+        foreach (var item in assets.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) continue;
+            var path = item.TryGetProperty("asset", out var asset) && asset.ValueKind == JsonValueKind.Object
+                       && asset.TryGetProperty("source_path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "";
+            var id = item.TryGetProperty("asset_id", out var i) && i.ValueKind == JsonValueKind.String && Guid.TryParse(i.GetString(), out var g) ? g : (Guid?)null;
+            var error = item.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+            list.Add(new IngestJobAssetResult(path, id, error));
+        }
+        return list;
+    }
+}
+
+/// <summary>One asset of a job's <c>details.assets</c>: its path, the image it is (<c>asset_id</c>) and its error, if any.</summary>
+public sealed record IngestJobAssetResult(string SourcePath, Guid? AssetId, string? Error);
 
 /// <summary>A page of ingest jobs, newest first (Coactive's <c>GetManyIngestJobsResponse</c> plus Iris' paging <c>meta</c>).</summary>
 public sealed record GetManyIngestJobsResponse(IReadOnlyList<IngestJobResponse> Jobs, PagedMeta? Meta);

@@ -168,6 +168,7 @@ public sealed class DatasetApiTests(ClientFixture fixture)
         var files = new[] { "go-image/video-001.gif", "x-image/" + Path.GetFileName(Directory.GetFiles(ClientFixture.Corpus("x-image"), "*.webp")[0]) };
         var paths = files.Select(f => "file://" + ClientFixture.Corpus(f)).ToArray();
 
+        Guid[] uploadedIds;
         await using (var a = File.OpenRead(ClientFixture.Corpus(files[0])))
         await using (var b = File.OpenRead(ClientFixture.Corpus(files[1])))
         {
@@ -176,13 +177,20 @@ public sealed class DatasetApiTests(ClientFixture fixture)
                 new UploadFile(a, Path.GetFileName(files[0])) { Path = paths[0], Id = "user-a", Metadata = new Dictionary<string, object?> { ["k"] = "a" } },
                 new UploadFile(b, Path.GetFileName(files[1])) { Path = paths[1], Id = "user-b", Metadata = new Dictionary<string, object?> { ["k"] = "b" } },
             ]);
-            Assert.Equal(paths, answer.Images.Select(i => i.Path));
-            Assert.Equal("b", answer.Images[1].Metadata!["k"].GetString());
-            Assert.Equal(["user-a", "user-b"], answer.Images.Select(i => i.Id));
+            Assert.Equal("assets", answer.JobType);
+            Assert.Equal(dataset.Id, answer.DatasetId);
+            Assert.Equal(2, answer.TotalAssets);
+            var assets = answer.DetailAssets();
+            Assert.Equal(paths, assets.Select(i => i.SourcePath));
+            Assert.All(assets, a => Assert.Null(a.Error));
+            uploadedIds = assets.Select(a => a.AssetId!.Value).ToArray();
         }
         var statuses = await ClientFixture.WaitTerminalAsync(images, dataset.Id, paths);
         Assert.All(statuses, s => Assert.Equal(ImageStatus.Completed, s.Status));
+        Assert.Equal(uploadedIds, statuses.Select(s => s.CoactiveImageId!.Value));
         var stored = await images.GetMetadataForImagesAsync(statuses.Select(s => s.CoactiveImageId!.Value));
+        Assert.Equal(["user-a", "user-b"], stored.Data.Select(i => i.Id));
+        Assert.Equal("b", stored.Data[1].Metadata!["k"].GetString());
         for (var i = 0; i < files.Length; i++)
         {
             var bytes = await File.ReadAllBytesAsync(ClientFixture.Corpus(files[i]));
@@ -194,7 +202,7 @@ public sealed class DatasetApiTests(ClientFixture fixture)
         {
             var answer = await datasets.UploadFileAsync(dataset.Id, new UploadFile(c, "flowers.png"));
             var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(ClientFixture.Corpus("imaging/flowers.png"))));
-            Assert.Equal($"upload://{sha}/flowers.png", Assert.Single(answer.Images).Path);
+            Assert.Equal($"upload://{sha}/flowers.png", Assert.Single(answer.DetailAssets()).SourcePath);
         }
 
         // Path given for some files only is refused before anything is sent.

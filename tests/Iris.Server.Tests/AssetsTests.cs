@@ -3,54 +3,78 @@ using System.Text.Json.Nodes;
 
 namespace Iris.Server.Tests;
 
-/// <summary>POST /api/v1/datasets/{id}/assets, PUT /api/v1/datasets/{id}/assets-metadata, and what ingestion makes of them.</summary>
+/// <summary>
+/// Adding images through the v1 ingest jobs (<c>/api/v1/ingestion/images</c>, <c>/buckets</c>, <c>/files</c>, <c>/metadata</c>)
+/// and what ingestion makes of them: one image per path, however spelled; the last of repeated entries wins; re-adding
+/// keeps the id; an errored image is queued again; metadata validation; the limits.
+/// </summary>
 [Collection(IrisServerCollection.Name)]
 public sealed class AssetsTests(ServerFixture server)
 {
     private static readonly string[] ImageExtensions =
         [".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".avif", ".heic", ".heif"];
 
+    private const string ImagesRoute = "/api/v1/ingestion/images";
+
     private IrisHttp Http => server.Http;
 
-    private Task<ApiResponse> PostAssets(string datasetId, JsonNode body) =>
-        Http.PostAsync($"/api/v1/datasets/{datasetId}/assets", body);
+    private Task<ApiResponse> PostImages(string datasetId, params JsonObject[] images) =>
+        Http.PostAsync(ImagesRoute, IrisHttp.ImagesJob(datasetId, images));
 
-    private static JsonObject Images(params JsonObject[] images) =>
-        new() { ["images"] = new JsonArray(images.Select(i => (JsonNode?)i).ToArray()) };
+    /// <summary>POST /api/v1/ingestion/buckets of a prefix; asserts 202 and returns the job.</summary>
+    private async Task<JsonNode> PostBucket(string datasetId, string path)
+    {
+        var r = await Http.PostAsync("/api/v1/ingestion/buckets", new JsonObject { ["dataset_id"] = datasetId, ["path"] = path });
+        Expect.Status(r, 202);
+        return r.Json;
+    }
+
+    /// <summary>The source paths of every asset of a job, page by page.</summary>
+    private async Task<List<string>> JobPathsAsync(string jobId)
+    {
+        var paths = new List<string>();
+        for (var offset = 0; ; offset += 1000)
+        {
+            var page = Expect.Ok(await Http.GetAsync($"/api/v1/ingestion/jobs/{jobId}/status?offset={offset}&limit=1000"))["data"]!["assets"]!["data"]!.AsArray();
+            paths.AddRange(page.Select(a => IrisHttp.Str(a!["source_path"])));
+            if (page.Count < 1000) return paths;
+        }
+    }
 
     [Fact]
-    public async Task Add_answers_one_pending_entry_per_distinct_path()
+    public async Task Images_job_answers_one_asset_per_distinct_path_and_the_last_repeated_entry_wins()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var a = server.CorpusUri("go-image/video-001.q50.420.jpeg");
         var b = server.CorpusUri("go-image/video-001.q50.444.jpeg");
+        var first = new JsonObject { ["scene"] = "s0" };
         var meta = new JsonObject { ["scene"] = "s1", ["n"] = 1 };
-        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
-        var body = Expect.Ok(await PostAssets(datasetId, Images(J.Image(a, "id-a", meta), J.Image(b), J.Image(a, "id-a", meta))));
+        var body = Expect.Ok(await PostImages(datasetId, J.Image(a, metadata: first), J.Image(b), J.Image(a, metadata: meta)));
 
-        var groupId = Expect.Uuid(body["requestGroupId"], "requestGroupId");
-        var images = body["images"]!.AsArray();
-        Assert.Equal([a, b], images.Select(i => IrisHttp.Str(i!["path"])).ToArray());
-        foreach (var image in images)
+        var jobId = Expect.Uuid(body["id"], "id");
+        Assert.Equal(datasetId, IrisHttp.Str(body["dataset_id"]));
+        Assert.Equal(2, body["total_assets"]!.GetValue<int>());
+        var assets = IrisHttp.Assets(body);
+        Assert.Equal([a, b], assets.Select(i => IrisHttp.Str(i!["asset"]!["source_path"])).ToArray());
+        foreach (var asset in assets)
         {
-            Expect.Asset(image, server.ClientId);
-            Assert.Equal("pending", IrisHttp.Str(image!["status"]));
-            Expect.Null(image, "technicalMetadata");
-            Assert.Equal(datasetId, IrisHttp.Str(image["datasetId"]));
-            Expect.Uuid(image["requestId"], "requestId");
-            Assert.True(Expect.Timestamp(image["requestDt"], "requestDt") > before);
+            Assert.Equal("image", IrisHttp.Str(asset!["asset"]!["asset_type"]));
+            Expect.Uuid(asset["asset_id"], "asset_id");
+            Expect.Null(asset, "error");
         }
-        Assert.Equal("id-a", IrisHttp.Str(images[0]!["id"]));
-        Expect.JsonEqual(meta, images[0]!["metadata"], "metadata");
-        Expect.Null(images[1], "id");
-        Expect.Null(images[1], "metadata");
-        Assert.NotEqual(IrisHttp.Str(images[0]!["coactiveImageId"]), IrisHttp.Str(images[1]!["coactiveImageId"]));
-        Assert.NotEqual(groupId, Expect.Uuid(images[0]!["coactiveImageId"]));
+        Expect.JsonEqual(meta, assets[0]!["asset"]!["metadata"], "metadata of the last entry of a");
+        Expect.Null(assets[1]!["asset"], "metadata");
+        Assert.NotEqual(IrisHttp.AssetId(body, 0), IrisHttp.AssetId(body, 1));
+        Assert.NotEqual(jobId, Expect.Uuid(assets[0]!["asset_id"]));
 
         var statuses = await Http.WaitForTerminalAsync(datasetId, a, b);
         Expect.CompletedStatus(statuses[a]);
         Expect.CompletedStatus(statuses[b]);
-        Assert.Equal(IrisHttp.Str(images[0]!["coactiveImageId"]), IrisHttp.Str(statuses[a]["coactiveImageId"]));
+        Assert.Equal(IrisHttp.AssetId(body, 0), IrisHttp.Str(statuses[a]["coactiveImageId"]));
+        var image = await Http.GetImageAsync(IrisHttp.AssetId(body, 0));
+        Expect.Asset(image, server.ClientId);
+        Expect.JsonEqual(meta, image["metadata"], "stored metadata");
+        Assert.Equal(datasetId, IrisHttp.Str(image["datasetId"]));
     }
 
     [Fact]
@@ -61,11 +85,13 @@ public sealed class AssetsTests(ServerFixture server)
         // the curl walk-through's spelling: through a sibling folder and back, a "." and an escaped dot segment
         var dotted = ServerFixture.FileUri(server.CorpusRoot + "/../corpus/./go-image/%2E%2E/go-image/video-001.q50.411.jpeg");
         var first = await Http.AddPathsAsync(datasetId, dotted);
-        var image = first["images"]![0]!;
-        Assert.Equal(plain, IrisHttp.Str(image["path"])); // stored as one spelling
-        var imageId = IrisHttp.Str(image["coactiveImageId"]);
+        Assert.Equal(plain, IrisHttp.SourcePath(first)); // stored as one spelling
+        var imageId = IrisHttp.AssetId(first);
         var second = await Http.AddPathsAsync(datasetId, plain);
-        Assert.Equal(imageId, IrisHttp.Str(second["images"]![0]!["coactiveImageId"]));
+        Assert.Equal(imageId, IrisHttp.AssetId(second));
+        var both = await Http.AddPathsAsync(datasetId, plain, dotted);
+        Assert.Single(IrisHttp.Assets(both)); // both spellings in one job: one asset
+        Assert.Equal(imageId, IrisHttp.AssetId(both));
 
         // looked up under either spelling, each answered as asked
         var statuses = await Http.WaitForTerminalAsync(datasetId, dotted, plain);
@@ -78,12 +104,16 @@ public sealed class AssetsTests(ServerFixture server)
         Assert.Equal([dotted, plain], posted.Select(s => IrisHttp.Str(s!["path"])).ToArray());
         Assert.All(posted, s => Assert.Equal(imageId, IrisHttp.Str(s!["coactiveImageId"])));
 
-        // metadata by path finds it too
-        var updated = Expect.Ok(await Http.PutAsync($"/api/v1/datasets/{datasetId}/assets-metadata", new JsonObject
+        // a metadata job by source_path finds it too
+        var updated = await Http.PostAsync("/api/v1/ingestion/metadata", new JsonObject
         {
-            ["images"] = new JsonArray(new JsonObject { ["path"] = dotted, ["metadata"] = new JsonObject { ["k"] = "v" } }),
-        }));
-        Assert.Equal(imageId, IrisHttp.Str(updated["images"]![0]!["coactiveImageId"]));
+            ["dataset_id"] = datasetId, ["update_type"] = "overwrite",
+            ["update_assets"] = new JsonArray(new JsonObject
+                { ["source_path"] = dotted, ["asset_type"] = "image", ["metadata"] = new JsonObject { ["k"] = "v" } }),
+        });
+        Expect.Status(updated, 202);
+        Assert.Equal(imageId, IrisHttp.Str(Assert.Single(updated.Json["details"]!["accepted"]!.AsArray())!["asset_id"]));
+        Assert.Equal("v", IrisHttp.Str((await Http.GetImageAsync(imageId))["metadata"]!["k"]));
     }
 
     [Fact]
@@ -92,19 +122,19 @@ public sealed class AssetsTests(ServerFixture server)
         var datasetId = await Http.CreateDatasetIdAsync();
         var path = server.CorpusUri("go-image/video-001.q50.422.jpeg");
         var first = await Http.AddImagesAsync(datasetId, J.Image(path, metadata: new JsonObject { ["v"] = "one" }));
-        var imageId = IrisHttp.Str(first["images"]![0]!["coactiveImageId"]);
+        var imageId = IrisHttp.AssetId(first);
         await Http.WaitForTerminalAsync(datasetId, path);
 
         var second = await Http.AddImagesAsync(datasetId, J.Image(path, metadata: new JsonObject { ["v"] = "two", ["x"] = 2 }));
-        var again = second["images"]!.AsArray().Single()!;
-        Assert.Equal(imageId, IrisHttp.Str(again["coactiveImageId"]));
-        Expect.JsonEqual(new JsonObject { ["v"] = "two", ["x"] = 2 }, again["metadata"], "metadata in the answer");
-        Assert.NotEqual(IrisHttp.Str(first["requestGroupId"]), IrisHttp.Str(second["requestGroupId"]));
+        var again = Assert.Single(IrisHttp.Assets(second))!;
+        Assert.Equal(imageId, IrisHttp.Str(again["asset_id"]));
+        Expect.JsonEqual(new JsonObject { ["v"] = "two", ["x"] = 2 }, again["asset"]!["metadata"], "metadata in the answer");
+        Assert.NotEqual(IrisHttp.Str(first["id"]), IrisHttp.Str(second["id"]));
         await Http.WaitForTerminalAsync(datasetId, path);
         Expect.JsonEqual(new JsonObject { ["v"] = "two", ["x"] = 2 }, (await Http.GetImageAsync(imageId))["metadata"], "metadata");
 
         var third = await Http.AddPathsAsync(datasetId, path);
-        Assert.Equal(imageId, IrisHttp.Str(third["images"]![0]!["coactiveImageId"]));
+        Assert.Equal(imageId, IrisHttp.AssetId(third));
         await Http.WaitForTerminalAsync(datasetId, path);
         var asset = await Http.GetImageAsync(imageId);
         Expect.JsonEqual(new JsonObject { ["v"] = "two", ["x"] = 2 }, asset["metadata"], "metadata kept when none is given");
@@ -113,6 +143,23 @@ public sealed class AssetsTests(ServerFixture server)
         var statuses = Expect.Ok(await Http.GetAsync($"/api/v0/datasets/{datasetId}/images/statuses?paths={Uri.EscapeDataString(path)}"));
         Assert.Equal(imageId, IrisHttp.Str(Assert.Single(statuses["data"]!.AsArray())!["coactiveImageId"]));
         Assert.Equal(1, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_errored_image_is_queued_again_when_added_again()
+    {
+        var datasetId = await Http.CreateDatasetIdAsync();
+        var file = Path.Combine(server.FilesDir, $"late-{Guid.NewGuid():N}.jpg");
+        var path = ServerFixture.FileUri(file);
+        var imageId = (await Http.AddAndWaitAsync(datasetId, path))[path];
+        Expect.ErrorStatus((await Http.WaitForTerminalAsync(datasetId, path))[path], "file_not_found");
+
+        File.Copy(server.Corpus("imaging/orientation_3.jpg"), file);
+        var again = await Http.AddPathsAsync(datasetId, path);
+        Assert.Equal(imageId, IrisHttp.AssetId(again));
+        Expect.Null(Assert.Single(IrisHttp.Assets(again)), "error"); // pending again
+        Expect.CompletedStatus((await Http.WaitForTerminalAsync(datasetId, path))[path]);
+        Expect.CompletedFrom(await Http.GetImageAsync(imageId), server.Corpus("imaging/orientation_3.jpg"));
     }
 
     [Fact]
@@ -138,16 +185,32 @@ public sealed class AssetsTests(ServerFixture server)
             ["s"] = "text with ünïcödé", ["i"] = 42, ["neg"] = -7, ["f"] = 1.5, ["yes"] = true, ["no"] = false,
             ["when"] = "2026-11-28T15:11:45.456777Z",
         };
-        var added = await Http.AddImagesAsync(datasetId, J.Image(path, "my-id", meta));
-        Expect.JsonEqual(meta, added["images"]![0]!["metadata"], "metadata in the answer");
-        var id = IrisHttp.Str(added["images"]![0]!["coactiveImageId"]);
+        var added = await Http.AddImagesAsync(datasetId, J.Image(path, metadata: meta));
+        Expect.JsonEqual(meta, IrisHttp.Assets(added)[0]!["asset"]!["metadata"], "metadata in the answer");
+        var id = IrisHttp.AssetId(added);
         Expect.CompletedStatus((await Http.WaitForTerminalAsync(datasetId, path))[path]);
         var asset = await Http.GetImageAsync(id);
         Expect.JsonEqual(meta, asset["metadata"], "metadata stored");
-        Assert.Equal("my-id", IrisHttp.Str(asset["id"]));
+        Expect.Null(asset, "id");
         Assert.Equal(JsonValueKind.Number, asset["metadata"]!["i"]!.GetValueKind());
         Assert.Equal(JsonValueKind.True, asset["metadata"]!["yes"]!.GetValueKind());
         Assert.Equal(JsonValueKind.String, asset["metadata"]!["when"]!.GetValueKind());
+    }
+
+    [Fact]
+    public async Task User_ids_come_from_a_manifest_and_re_adding_keeps_them()
+    {
+        var datasetId = await Http.CreateDatasetIdAsync();
+        var path = server.CorpusUri("go-image/video-001.q50.440.jpeg");
+        var imageId = (await Http.AddWithIdsAsync(server.FilesDir, datasetId, J.Image(path, "my-id", new JsonObject { ["k"] = 1 })))[path];
+        Expect.CompletedStatus((await Http.WaitForTerminalAsync(datasetId, path))[path]);
+        Assert.Equal("my-id", IrisHttp.Str((await Http.GetImageAsync(imageId))["id"]));
+
+        var again = await Http.AddPathsAsync(datasetId, path); // no id given: the one it has stays
+        Assert.Equal(imageId, IrisHttp.AssetId(again));
+        var asset = await Http.GetImageAsync(imageId);
+        Assert.Equal("my-id", IrisHttp.Str(asset["id"]));
+        Expect.JsonEqual(new JsonObject { ["k"] = 1 }, asset["metadata"], "metadata");
     }
 
     [Fact]
@@ -155,9 +218,8 @@ public sealed class AssetsTests(ServerFixture server)
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var good = server.CorpusUri("go-image/video-001.rgb.jpeg");
-        var body = Images(J.Image(good), J.Image("never-recorded.jpg",
+        var r = await PostImages(datasetId, J.Image(good), J.Image("never-recorded.jpg",
             metadata: new JsonObject { ["fine"] = "x", ["deep"] = new JsonObject { ["a"] = 1 } }));
-        var r = await PostAssets(datasetId, body);
         Expect.Validation(r, null, "body", "images", 1, "metadata", "deep");
         Assert.DoesNotContain(Expect.ValidationEntries(r), e => e!["loc"]!.ToJsonString().Contains("\"fine\""));
 
@@ -170,8 +232,30 @@ public sealed class AssetsTests(ServerFixture server)
     public async Task Nested_object_at_index_zero()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var r = await PostAssets(datasetId, Images(J.Image("x.jpg", metadata: new JsonObject { ["k"] = new JsonObject() })));
+        var r = await PostImages(datasetId, J.Image("x.jpg", metadata: new JsonObject { ["k"] = new JsonObject() }));
         Expect.Validation(r, null, "body", "images", 0, "metadata", "k");
+    }
+
+    [Fact]
+    public async Task Metadata_job_values_are_checked_like_ingested_ones()
+    {
+        var r = await Http.PostAsync("/api/v1/ingestion/metadata", new JsonObject
+        {
+            ["dataset_id"] = Guid.NewGuid().ToString(),
+            ["update_assets"] = new JsonArray(new JsonObject { ["asset_id"] = Guid.NewGuid().ToString(), ["asset_type"] = "image", ["metadata"] = new JsonObject() }),
+        });
+        Expect.Error(r, 404, "Dataset not found");
+
+        var datasetId = await Http.CreateDatasetIdAsync();
+        var nested = await Http.PostAsync("/api/v1/ingestion/metadata", new JsonObject
+        {
+            ["dataset_id"] = datasetId,
+            ["update_assets"] = new JsonArray(new JsonObject
+            {
+                ["asset_id"] = Guid.NewGuid().ToString(), ["asset_type"] = "image", ["metadata"] = new JsonObject { ["k"] = new JsonObject { ["z"] = 1 } },
+            }),
+        });
+        Expect.Validation(nested, null, "body", "update_assets", 0, "metadata", "k");
     }
 
     [Fact]
@@ -179,16 +263,16 @@ public sealed class AssetsTests(ServerFixture server)
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var ok = J.Image(server.CorpusUri("imaging/orientation_5.jpg"));
-        var missing = await PostAssets(datasetId, Images(ok, new JsonObject { ["id"] = "no path" }));
-        Expect.Missing(missing, "body", "images", 1, "path");
+        var missing = await PostImages(datasetId, ok, new JsonObject { ["metadata"] = new JsonObject { ["no"] = "path" } });
+        Expect.Missing(missing, "body", "images", 1, "source_path");
 
-        var empty = await PostAssets(datasetId, Images(J.Image(server.CorpusUri("imaging/orientation_5.jpg")),
-            J.Image(server.CorpusUri("imaging/orientation_6.jpg")), J.Image("")));
-        Expect.Validation(empty, null, "body", "images", 2, "path");
+        var empty = await PostImages(datasetId, J.Image(server.CorpusUri("imaging/orientation_5.jpg")),
+            J.Image(server.CorpusUri("imaging/orientation_6.jpg")), J.Image(""));
+        Expect.Validation(empty, null, "body", "images", 2, "source_path");
 
-        var both = await PostAssets(datasetId, Images(new JsonObject(), J.Image("")));
-        Expect.Validation(both, "missing", "body", "images", 0, "path");
-        Expect.Validation(both, null, "body", "images", 1, "path");
+        var both = await PostImages(datasetId, new JsonObject(), J.Image(""));
+        Expect.Validation(both, "missing", "body", "images", 0, "source_path");
+        Expect.Validation(both, null, "body", "images", 1, "source_path");
     }
 
     [Fact]
@@ -196,26 +280,26 @@ public sealed class AssetsTests(ServerFixture server)
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var images = Enumerable.Range(0, 1001).Select(i => J.Image($"ftp://x/{i}.jpg")).ToArray();
-        Expect.Validation(await PostAssets(datasetId, Images(images)), "too_long", "body", "images");
+        Expect.Validation(await PostImages(datasetId, images), "too_long", "body", "images");
         var statuses = Expect.Ok(await Http.GetAsync($"/api/v0/datasets/{datasetId}/images/statuses?paths=ftp%3A%2F%2Fx%2F0.jpg"));
         Assert.Equal("not_found", IrisHttp.Str(statuses["data"]![0]!["status"]));
     }
 
     [Fact]
-    public async Task Body_without_images_dataPath_or_csvPath_is_422()
+    public async Task Body_without_dataset_or_images_is_422()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var r = await PostAssets(datasetId, new JsonObject { ["somethingElse"] = 1 });
-        Assert.All(Expect.ValidationEntries(r), e => Assert.Equal("body", e!["loc"]![0]!.GetValue<string>()));
-        var empty = await PostAssets(datasetId, new JsonObject());
+        var r = await Http.PostAsync(ImagesRoute, new JsonObject { ["dataset_id"] = datasetId, ["somethingElse"] = 1 });
+        Expect.Missing(r, "body", "images");
+        var empty = await Http.PostAsync(ImagesRoute, new JsonObject());
         Assert.All(Expect.ValidationEntries(empty), e => Assert.Equal("body", e!["loc"]![0]!.GetValue<string>()));
+        Expect.Missing(empty, "body", "dataset_id");
     }
 
     [Fact]
     public async Task Malformed_json_is_422_json_invalid()
     {
-        var datasetId = await Http.CreateDatasetIdAsync();
-        var r = await Http.SendJsonAsync(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/assets", "{\"images\": [{\"path\": \"a.jpg\"}");
+        var r = await Http.SendJsonAsync(HttpMethod.Post, ImagesRoute, "{\"images\": [{\"source_path\": \"a.jpg\"}");
         Expect.Validation(r, "json_invalid", "body");
     }
 
@@ -226,21 +310,22 @@ public sealed class AssetsTests(ServerFixture server)
         var path = server.CorpusUri("imaging/orientation_7.jpg");
         var body = new JsonObject
         {
-            ["images"] = new JsonArray(new JsonObject { ["path"] = path, ["colour"] = "blue", ["extra"] = new JsonObject { ["n"] = 1 } }),
+            ["dataset_id"] = datasetId,
+            ["images"] = new JsonArray(new JsonObject { ["source_path"] = path, ["colour"] = "blue", ["extra"] = new JsonObject { ["n"] = 1 } }),
             ["priority"] = "high",
             ["tags"] = new JsonArray(1, 2),
         };
-        var added = Expect.Ok(await PostAssets(datasetId, body));
-        var image = Assert.Single(added["images"]!.AsArray());
-        Assert.Equal(path, IrisHttp.Str(image!["path"]));
-        Assert.False(image.AsObject().ContainsKey("colour"));
+        var added = Expect.Ok(await Http.PostAsync(ImagesRoute, body));
+        var image = Assert.Single(IrisHttp.Assets(added))!;
+        Assert.Equal(path, IrisHttp.Str(image["asset"]!["source_path"]));
+        Assert.False(image["asset"]!.AsObject().ContainsKey("colour"));
         Expect.CompletedStatus((await Http.WaitForTerminalAsync(datasetId, path))[path]);
     }
 
     [Fact]
     public async Task Unknown_dataset_is_404()
     {
-        var r = await PostAssets(Guid.NewGuid().ToString(), Images(J.Image(server.CorpusUri("imaging/orientation_8.jpg"))));
+        var r = await PostImages(Guid.NewGuid().ToString(), J.Image(server.CorpusUri("imaging/orientation_8.jpg")));
         Expect.Error(r, 404, "Dataset not found");
     }
 
@@ -269,8 +354,8 @@ public sealed class AssetsTests(ServerFixture server)
             (good2, null),
         };
         var added = await Http.AddPathsAsync(datasetId, cases.Select(c => c.Path).ToArray());
-        Assert.Equal(cases.Select(c => Stored(c.Path)).ToArray(), added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).ToArray());
-        Assert.All(added["images"]!.AsArray(), i => Assert.Equal("pending", IrisHttp.Str(i!["status"])));
+        Assert.Equal(cases.Select(c => Stored(c.Path)).ToArray(), IrisHttp.Assets(added).Select(i => IrisHttp.Str(i!["asset"]!["source_path"])).ToArray());
+        Assert.All(IrisHttp.Assets(added), i => Expect.Null(i, "error"));
 
         var statuses = await Http.WaitForTerminalAsync(datasetId, cases.Select(c => c.Path));
         foreach (var (path, code) in cases)
@@ -280,17 +365,22 @@ public sealed class AssetsTests(ServerFixture server)
         }
 
         // The metadata route agrees with the statuses route.
-        foreach (var image in added["images"]!.AsArray())
+        foreach (var (path, imageId) in IrisHttp.Ids(added))
         {
-            var asset = await Http.GetImageAsync(IrisHttp.Str(image!["coactiveImageId"]));
-            var expected = cases.Single(c => Stored(c.Path) == IrisHttp.Str(image["path"])).Code is null ? "completed" : "error";
+            var asset = await Http.GetImageAsync(imageId);
+            var expected = cases.Single(c => Stored(c.Path) == path).Code is null ? "completed" : "error";
             Assert.Equal(expected, IrisHttp.Str(asset["status"]));
         }
-        Expect.CompletedFrom(await Http.GetImageAsync(IrisHttp.Str(added["images"]![0]!["coactiveImageId"])),
+        Expect.CompletedFrom(await Http.GetImageAsync(IrisHttp.AssetId(added, 0)),
             server.Corpus("go-image/video-001.q50.410.jpeg"));
-        Expect.CompletedFrom(await Http.GetImageAsync(IrisHttp.Str(added["images"]!.AsArray()[^1]!["coactiveImageId"])),
+        Expect.CompletedFrom(await Http.GetImageAsync(IrisHttp.AssetId(added, cases.Length - 1)),
             server.Corpus("x-image/video-001.png"));
         Assert.Equal(2, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
+
+        // The job's details show each failure's reason once the images are done.
+        var job = Expect.Ok(await Http.GetAsync($"/api/v1/ingestion/jobs/{IrisHttp.Str(added["id"])}"));
+        Assert.Equal(cases.Count(c => c.Code is not null), job["errored_assets"]!.GetValue<int>());
+        Assert.Equal(cases.Count(c => c.Code is not null), IrisHttp.Assets(job).Count(a => a!["error"] is JsonValue));
     }
 
     [Fact]
@@ -345,7 +435,7 @@ public sealed class AssetsTests(ServerFixture server)
 
         var all = good.Concat(broken).ToList();
         var added = await Http.AddPathsAsync(datasetId, all.Select(ServerFixture.FileUri).ToArray());
-        var ids = added["images"]!.AsArray().ToDictionary(i => IrisHttp.Str(i!["path"]), i => IrisHttp.Str(i!["coactiveImageId"]));
+        var ids = IrisHttp.Ids(added);
         var statuses = await Http.WaitForTerminalAsync(datasetId, all.Select(ServerFixture.FileUri));
 
         var failures = new List<string>();
@@ -383,7 +473,7 @@ public sealed class AssetsTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task DataPath_adds_every_image_file_below_a_folder_recursively()
+    public async Task Bucket_job_adds_every_image_file_below_a_folder_recursively()
     {
         var root = Path.Combine(server.FilesDir, "tree-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(root, "sub", "deeper"));
@@ -397,122 +487,28 @@ public sealed class AssetsTests(ServerFixture server)
         File.Copy(server.Corpus("imaging/orientation_2.jpg"), Path.Combine(root, "sub", "no-extension"));
 
         var datasetId = await Http.CreateDatasetIdAsync();
-        var added = Expect.Ok(await PostAssets(datasetId, new JsonObject { ["dataPath"] = ServerFixture.FileUri(root) + "/" }));
-        Expect.Uuid(added["requestGroupId"], "requestGroupId");
+        var added = await PostBucket(datasetId, ServerFixture.FileUri(root) + "/");
+        Expect.Uuid(added["id"], "id");
         var expected = new[] { "a.jpg", "sub/deeper/b.PNG", "sub/c.Gif", "sub/d.webp", "sub/deeper/e.tif" }
             .Select(r => ServerFixture.FileUri(Path.Combine(root, r))).Order().ToArray();
-        var paths = added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).Order().ToArray();
-        Assert.Equal(expected, paths);
-        Assert.All(added["images"]!.AsArray(), i => Assert.Equal("pending", IrisHttp.Str(i!["status"])));
+        Assert.Equal(expected.Length, added["total_assets"]!.GetValue<int>());
 
         var statuses = await Http.WaitForTerminalAsync(datasetId, expected);
         Assert.All(expected, p => Expect.CompletedStatus(statuses[p]));
+        var listed = await JobPathsAsync(IrisHttp.Str(added["id"]));
+        Assert.Equal(expected, listed.Order().ToArray());
     }
 
     [Fact]
-    public async Task DataPath_of_a_corpus_folder()
+    public async Task Bucket_job_of_a_corpus_folder()
     {
         var folder = server.Corpus("imaging");
         var datasetId = await Http.CreateDatasetIdAsync();
-        var added = Expect.Ok(await PostAssets(datasetId, new JsonObject { ["dataPath"] = ServerFixture.FileUri(folder) + "/" }));
+        var added = await PostBucket(datasetId, ServerFixture.FileUri(folder) + "/");
         var expected = Directory.GetFiles(folder).Select(ServerFixture.FileUri).Order().ToArray();
-        Assert.Equal(expected, added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).Order().ToArray());
+        Assert.Equal(expected, (await JobPathsAsync(IrisHttp.Str(added["id"]))).Order().ToArray());
         var statuses = await Http.WaitForTerminalAsync(datasetId, expected);
         Assert.All(expected, p => Expect.CompletedStatus(statuses[p]));
         Assert.Equal(expected.Length, (await Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<int>());
-    }
-
-    [Fact]
-    public async Task Put_metadata_by_id_and_by_path()
-    {
-        var datasetId = await Http.CreateDatasetIdAsync();
-        var a = server.CorpusUri("go-image/video-001.q50.411.jpeg");
-        var b = server.CorpusUri("go-image/video-001.q50.440.jpeg");
-        var added = await Http.AddImagesAsync(datasetId, J.Image(a, "ida", new JsonObject { ["old"] = 1 }), J.Image(b));
-        var idA = IrisHttp.Str(added["images"]![0]!["coactiveImageId"]);
-        var idB = IrisHttp.Str(added["images"]![1]!["coactiveImageId"]);
-        await Http.WaitForTerminalAsync(datasetId, a, b);
-        var beforeA = await Http.GetImageAsync(idA);
-
-        var metaA = new JsonObject { ["label"] = "cat", ["score"] = 0.75 };
-        var metaB = new JsonObject { ["label"] = "dog", ["reviewed"] = true };
-        var r = Expect.Ok(await Http.PutAsync($"/api/v1/datasets/{datasetId}/assets-metadata", new JsonObject
-        {
-            ["images"] = new JsonArray(
-                new JsonObject { ["coactiveImageId"] = idA, ["metadata"] = metaA.DeepClone() },
-                new JsonObject { ["path"] = b, ["metadata"] = metaB.DeepClone() }),
-        }));
-        var images = r["images"]!.AsArray();
-        Assert.Equal([idA, idB], images.Select(i => IrisHttp.Str(i!["coactiveImageId"])).ToArray());
-        foreach (var i in images) Expect.Asset(i, server.ClientId);
-        Expect.JsonEqual(metaA, images[0]!["metadata"], "metadata of a");
-        Expect.JsonEqual(metaB, images[1]!["metadata"], "metadata of b");
-
-        var afterA = await Http.GetImageAsync(idA);
-        Expect.JsonEqual(metaA, afterA["metadata"], "stored metadata of a");
-        Expect.JsonEqual(images[0], afterA, "PUT answer vs GET");
-        Assert.Equal("ida", IrisHttp.Str(afterA["id"]));
-        Assert.Equal("completed", IrisHttp.Str(afterA["status"]));
-        Expect.JsonEqual(beforeA["technicalMetadata"], afterA["technicalMetadata"], "technicalMetadata");
-        Assert.True(Expect.Timestamp(afterA["updatedDt"]) >= Expect.Timestamp(beforeA["updatedDt"]));
-        Expect.JsonEqual(metaB, (await Http.GetImageAsync(idB))["metadata"], "stored metadata of b");
-    }
-
-    [Fact]
-    public async Task Put_metadata_with_an_image_not_in_the_dataset_is_404_and_changes_nothing()
-    {
-        var datasetId = await Http.CreateDatasetIdAsync();
-        var elsewhere = await Http.CreateDatasetIdAsync();
-        var a = server.CorpusUri("go-image/video-001.q50.420.progressive.jpeg");
-        var idA = (await Http.AddAndWaitAsync(datasetId, a))[a];
-        var idOther = (await Http.AddAndWaitAsync(elsewhere, a))[a];
-        var original = await Http.GetImageAsync(idA);
-
-        foreach (var intruder in new JsonObject[]
-                 {
-                     new() { ["coactiveImageId"] = Guid.NewGuid().ToString(), ["metadata"] = new JsonObject { ["x"] = 1 } },
-                     new() { ["coactiveImageId"] = idOther, ["metadata"] = new JsonObject { ["x"] = 1 } },
-                     new() { ["path"] = "never-added.jpg", ["metadata"] = new JsonObject { ["x"] = 1 } },
-                 })
-        {
-            var r = await Http.PutAsync($"/api/v1/datasets/{datasetId}/assets-metadata", new JsonObject
-            {
-                ["images"] = new JsonArray(
-                    new JsonObject { ["coactiveImageId"] = idA, ["metadata"] = new JsonObject { ["changed"] = true } },
-                    intruder),
-            });
-            Expect.Error(r, 404, "Image not found");
-        }
-        Expect.JsonEqual(original, await Http.GetImageAsync(idA), "image after refused PUTs");
-        Expect.Null(await Http.GetImageAsync(idOther), "metadata");
-    }
-
-    [Fact]
-    public async Task Put_metadata_on_unknown_dataset_is_404_and_bad_values_are_422()
-    {
-        var r = await Http.PutAsync($"/api/v1/datasets/{Guid.NewGuid()}/assets-metadata", new JsonObject
-        {
-            ["images"] = new JsonArray(new JsonObject { ["coactiveImageId"] = Guid.NewGuid().ToString(), ["metadata"] = new JsonObject() }),
-        });
-        Expect.Error(r, 404, "Dataset not found");
-
-        var datasetId = await Http.CreateDatasetIdAsync();
-        var nested = await Http.PutAsync($"/api/v1/datasets/{datasetId}/assets-metadata", new JsonObject
-        {
-            ["images"] = new JsonArray(new JsonObject
-            {
-                ["coactiveImageId"] = Guid.NewGuid().ToString(), ["metadata"] = new JsonObject { ["k"] = new JsonObject { ["z"] = 1 } },
-            }),
-        });
-        Expect.Validation(nested, null, "body", "images", 0, "metadata", "k");
-
-        var badId = await Http.PutAsync($"/api/v1/datasets/{datasetId}/assets-metadata", new JsonObject
-        {
-            ["images"] = new JsonArray(new JsonObject { ["coactiveImageId"] = "nope", ["metadata"] = new JsonObject() }),
-        });
-        Expect.Validation(badId, "uuid_parsing", "body", "images", 0, "coactiveImageId");
-
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Put, $"/api/v1/datasets/{datasetId}/assets-metadata", "{"),
-            "json_invalid", "body");
     }
 }

@@ -21,9 +21,10 @@ public sealed class AuthTests(ServerFixture server)
         ["GET datasets"] = () => new(HttpMethod.Get, "/api/v1/datasets"),
         ["GET dataset"] = () => new(HttpMethod.Get, $"/api/v1/datasets/{SomeId}"),
         ["DELETE dataset"] = () => new(HttpMethod.Delete, $"/api/v1/datasets/{SomeId}"),
-        ["POST assets"] = () => Json(HttpMethod.Post, $"/api/v1/datasets/{SomeId}/assets", "{\"images\":[{\"path\":\"ftp://x/y.jpg\"}]}"),
-        ["PUT assets-metadata"] = () => Json(HttpMethod.Put, $"/api/v1/datasets/{SomeId}/assets-metadata",
-            $"{{\"images\":[{{\"coactiveImageId\":\"{SomeId}\",\"metadata\":{{\"a\":\"b\"}}}}]}}"),
+        ["POST ingestion images"] = () => Json(HttpMethod.Post, "/api/v1/ingestion/images",
+            $"{{\"dataset_id\":\"{SomeId}\",\"images\":[{{\"source_path\":\"ftp://x/y.jpg\"}}]}}"),
+        ["POST ingestion metadata"] = () => Json(HttpMethod.Post, "/api/v1/ingestion/metadata",
+            $"{{\"dataset_id\":\"{SomeId}\",\"update_assets\":[{{\"asset_id\":\"{SomeId}\",\"asset_type\":\"image\",\"metadata\":{{\"a\":\"b\"}}}}]}}"),
         ["POST uploads"] = () => new(HttpMethod.Post, $"/api/v1/datasets/{SomeId}/uploads")
         {
             Content = UploadsTests.Form(UploadsTests.Part.File([1, 2, 3], "x.jpg")),

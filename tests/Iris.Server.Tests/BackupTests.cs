@@ -44,7 +44,7 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
         for (var i = 0; i < Uploads; i++)
         {
             var uploaded = Expect.Ok(await UploadsTests.UploadAsync(http, datasetId, UploadsTests.Part.File(TinyPng.Distinct(5000 + i, 64, 64), $"up-{i}.png", "image/png")));
-            paths.Add(IrisHttp.Str(uploaded["images"]![0]!["path"]));
+            paths.Add(IrisHttp.SourcePath(uploaded, 0));
         }
         await http.AddPathsAsync(datasetId, [.. paths.Take(Files)]);
 

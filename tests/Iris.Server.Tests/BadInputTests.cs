@@ -37,8 +37,8 @@ public sealed class BadInputTests(ServerFixture server)
     [InlineData("DELETE", "/api/v0/images/00000000-0000-0000-0000-000000000000/metadata")]
     [InlineData("PUT", "/api/v0/datasets/00000000-0000-0000-0000-000000000000/images/statuses")]
     [InlineData("PUT", "/api/v1/datasets/00000000-0000-0000-0000-000000000000")]
-    [InlineData("GET", "/api/v1/datasets/00000000-0000-0000-0000-000000000000/assets")]
-    [InlineData("POST", "/api/v1/datasets/00000000-0000-0000-0000-000000000000/assets-metadata")]
+    [InlineData("GET", "/api/v1/ingestion/images")]
+    [InlineData("PUT", "/api/v1/ingestion/metadata")]
     [InlineData("GET", "/api/v1/datasets/00000000-0000-0000-0000-000000000000/uploads")]
     [InlineData("POST", "/healthz")]
     public async Task Wrong_method_is_405_json(string method, string url)
@@ -51,20 +51,19 @@ public sealed class BadInputTests(ServerFixture server)
     public async Task Wrong_json_types_are_422_at_their_place()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var assets = $"/api/v1/datasets/{datasetId}/assets";
+        const string images = "/api/v1/ingestion/images";
+        string Job(string rest) => $"{{\"dataset_id\": \"{datasetId}\", {rest}}}";
 
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": \"x\"}"), "list_type", "body", "images");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": [{\"path\": 5}]}"),
-            "string_type", "body", "images", 0, "path");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": [\"just-a-string.jpg\"]}"),
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, images, Job("\"images\": \"x\"")), "list_type", "body", "images");
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, images, Job("\"images\": [{\"source_path\": 5}]")),
+            "string_type", "body", "images", 0, "source_path");
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, images, Job("\"images\": [\"just-a-string.jpg\"]")),
             "dict_type", "body", "images", 0);
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": [{\"path\": \"a.jpg\", \"metadata\": \"str\"}]}"),
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, images, Job("\"images\": [{\"source_path\": \"a.jpg\", \"metadata\": \"str\"}]")),
             "dict_type", "body", "images", 0, "metadata");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": [{\"path\": \"a.jpg\", \"id\": 5}]}"),
-            "string_type", "body", "images", 0, "id");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "{\"dataPath\": 5}"), "string_type", "body", "dataPath");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "[1, 2]"), null, "body");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, assets, "\"text\""), null, "body");
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, "/api/v1/ingestion/buckets", Job("\"path\": 5")), "string_type", "body", "path");
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, images, "[1, 2]"), null, "body");
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, images, "\"text\""), null, "body");
 
         var ids = await Http.SendJsonAsync(HttpMethod.Post, "/api/v0/images/metadata", "{\"coactiveImageIds\": [1, 2]}");
         Expect.Validation(ids, null, "body", "coactiveImageIds", 0);
@@ -79,8 +78,8 @@ public sealed class BadInputTests(ServerFixture server)
         Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, "/api/v1/datasets", "{\"name\": 5}"), "string_type", "body", "name");
         Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, "/api/v1/datasets", "{\"name\": \"ok_name\", \"description\": 5}"),
             "string_type", "body", "description");
-        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Put, $"/api/v1/datasets/{datasetId}/assets-metadata", "{\"images\": {}}"),
-            "list_type", "body", "images");
+        Expect.Validation(await Http.SendJsonAsync(HttpMethod.Post, "/api/v1/ingestion/metadata", Job("\"update_assets\": {}")),
+            "list_type", "body", "update_assets");
         await AssertHealthy();
     }
 
@@ -100,8 +99,8 @@ public sealed class BadInputTests(ServerFixture server)
     public async Task Invalid_utf8_is_422_json_invalid()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        byte[] bad = [.. "{\"images\":[{\"path\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}]}"u8];
-        Expect.Validation(await Http.SendBytesAsync(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/assets", bad, "application/json"),
+        byte[] bad = [.. System.Text.Encoding.UTF8.GetBytes($"{{\"dataset_id\":\"{datasetId}\",\"images\":[{{\"source_path\":\""), 0xC3, 0x28, 0xFF, .. "\"}]}"u8];
+        Expect.Validation(await Http.SendBytesAsync(HttpMethod.Post, "/api/v1/ingestion/images", bad, "application/json"),
             "json_invalid", "body");
         await AssertHealthy();
     }
@@ -111,10 +110,10 @@ public sealed class BadInputTests(ServerFixture server)
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var deep = new string('[', 100_000) + new string(']', 100_000);
-        var r = await Http.SendJsonAsync(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/assets", deep);
+        var r = await Http.SendJsonAsync(HttpMethod.Post, "/api/v1/ingestion/images", deep);
         Expect.Validation(r, null, "body");
-        var nested = "{\"images\":[{\"path\":\"a.jpg\",\"metadata\":{\"k\":" + new string('[', 5000) + new string(']', 5000) + "}}]}";
-        Assert.Equal(422, (await Http.SendJsonAsync(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/assets", nested)).Code);
+        var nested = $"{{\"dataset_id\":\"{datasetId}\",\"images\":[{{\"source_path\":\"a.jpg\",\"metadata\":{{\"k\":" + new string('[', 5000) + new string(']', 5000) + "}}]}";
+        Assert.Equal(422, (await Http.SendJsonAsync(HttpMethod.Post, "/api/v1/ingestion/images", nested)).Code);
         await AssertHealthy();
     }
 
@@ -122,11 +121,11 @@ public sealed class BadInputTests(ServerFixture server)
     public async Task Huge_json_body_is_refused()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var sb = new StringBuilder("{\"images\":[{\"path\":\"");
+        var sb = new StringBuilder($"{{\"dataset_id\":\"{datasetId}\",\"images\":[{{\"source_path\":\"");
         sb.Append('a', 20 * 1024 * 1024);
         sb.Append("\"}]}");
         // Expect: 100-continue lets a server refuse by Content-Length before the 20 MB are sent.
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/assets")
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ingestion/images")
         {
             Content = new StringContent(sb.ToString(), Encoding.UTF8, "application/json"),
         };
@@ -158,13 +157,13 @@ public sealed class BadInputTests(ServerFixture server)
     public async Task Barrage_does_not_kill_the_server()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var assets = $"/api/v1/datasets/{datasetId}/assets";
+        const string assets = "/api/v1/ingestion/images";
         var tasks = new List<Task<ApiResponse>>();
         for (var i = 0; i < 5; i++)
         {
             tasks.Add(Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": [{"));
-            tasks.Add(Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": \"x\"}"));
-            tasks.Add(Http.SendJsonAsync(HttpMethod.Post, assets, "{\"images\": [{\"path\": 5}]}"));
+            tasks.Add(Http.SendJsonAsync(HttpMethod.Post, assets, $"{{\"dataset_id\": \"{datasetId}\", \"images\": \"x\"}}"));
+            tasks.Add(Http.SendJsonAsync(HttpMethod.Post, assets, $"{{\"dataset_id\": \"{datasetId}\", \"images\": [{{\"source_path\": 5}}]}}"));
             tasks.Add(Http.SendJsonAsync(HttpMethod.Post, "/api/v0/images/metadata", "{\"coactiveImageIds\": [1,2]}"));
             tasks.Add(Http.GetAsync("/api/v0/images/metadata?coactive_image_ids=zzz&coactive_image_ids=%00%FF"));
             tasks.Add(Http.GetAsync("/api/v0/images/%zz/metadata"));
@@ -212,11 +211,11 @@ public sealed class BadInputTests(ServerFixture server)
     public async Task Empty_images_list_is_accepted_or_refused_cleanly()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var r = await Http.PostAsync($"/api/v1/datasets/{datasetId}/assets", new JsonObject { ["images"] = new JsonArray() });
+        var r = await Http.PostAsync("/api/v1/ingestion/images", IrisHttp.ImagesJob(datasetId));
         if (r.Code == 200)
         {
-            Expect.Uuid(r.Json["requestGroupId"]);
-            Assert.Empty(r.Json["images"]!.AsArray());
+            Expect.Uuid(r.Json["id"]);
+            Assert.Empty(IrisHttp.Assets(r.Json));
         }
         else
         {

@@ -307,8 +307,7 @@ public sealed class DatasetsTests(ServerFixture server)
     {
         Expect.Validation(await Http.GetAsync($"/api/v1/datasets/{id}"), "uuid_parsing", "path", "dataset_id");
         Expect.Validation(await Http.DeleteAsync($"/api/v1/datasets/{id}"), "uuid_parsing", "path", "dataset_id");
-        Expect.Validation(await Http.PostAsync($"/api/v1/datasets/{id}/assets",
-            new JsonObject { ["images"] = new JsonArray(J.Image("a.jpg")) }), "uuid_parsing", "path", "dataset_id");
+        Expect.Validation(await UploadsTests.UploadAsync(Http, id, UploadsTests.Part.File([1, 2, 3], "a.jpg")), "uuid_parsing", "path", "dataset_id");
     }
 
     [Fact]
@@ -351,8 +350,7 @@ public sealed class DatasetsTests(ServerFixture server)
         Expect.Error(await Http.GetAsync("/api/v0/images/metadata?coactive_image_ids=" + ids[path]), 404, "Image not found");
         Expect.Error(await Http.GetAsync($"/api/v0/datasets/{datasetId}/images/statuses?paths=x"), 404, "Dataset not found");
         Expect.Error(await Http.DeleteAsync($"/api/v1/datasets/{datasetId}"), 404, "Dataset not found");
-        Expect.Error(await Http.PostAsync($"/api/v1/datasets/{datasetId}/assets",
-            new JsonObject { ["images"] = new JsonArray(J.Image(path)) }), 404, "Dataset not found");
+        Expect.Error(await Http.PostAsync("/api/v1/ingestion/images", IrisHttp.ImagesJob(datasetId, J.Image(path))), 404, "Dataset not found");
 
         var all = Expect.Ok(await Http.GetAsync("/api/v1/datasets?skip=0&limit=1000"))["data"]!.AsArray();
         Assert.DoesNotContain(all, d => IrisHttp.Str(d!["id"]) == datasetId);

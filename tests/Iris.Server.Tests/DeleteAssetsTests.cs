@@ -108,14 +108,14 @@ public sealed class DeleteAssetsTests(ServerFixture server)
         using var otherHttp = server.ClientFor(other);
         var otherDataset = await otherHttp.CreateDatasetIdAsync();
         var otherAdded = Expect.Ok(await UploadsTests.UploadAsync(otherHttp, otherDataset, UploadsTests.Part.File(bytes, "theirs.jpg", "image/jpeg")));
-        var otherPath = IrisHttp.Str(otherAdded["images"]![0]!["path"]);
+        var otherPath = IrisHttp.SourcePath(otherAdded, 0);
         Expect.CompletedStatus((await Http.WaitForTerminalAsync(datasetId, p1, p2))[p2]);
         Expect.CompletedStatus((await otherHttp.WaitForTerminalAsync(otherDataset, otherPath))[otherPath]);
         Assert.True(File.Exists(UploadFile(sha)), "the upload is not stored");
 
         await DeleteAsync(Http, datasetId, p1);
         Assert.True(File.Exists(UploadFile(sha)), "the upload went while the dataset's second image uses it");
-        await DeleteAsync(Http, datasetId, IrisHttp.Str(added["images"]![1]!["coactiveImageId"]));
+        await DeleteAsync(Http, datasetId, IrisHttp.AssetId(added, 1));
         Assert.True(File.Exists(UploadFile(sha)), "the upload went while another organization's image uses it");
 
         var answer = await DeleteAsync(otherHttp, otherDataset, otherPath);

@@ -56,7 +56,7 @@ public sealed class HostileBatchTests(ITestOutputHelper output) : IDisposable
         var datasetId = await http.CreateDatasetIdAsync();
         var paths = expected.Keys.Concat(good.Select(ServerFixture.FileUri)).ToArray();
         var added = await http.AddPathsAsync(datasetId, paths);
-        var ids = added["images"]!.AsArray().ToDictionary(i => IrisHttp.Str(i!["path"]), i => IrisHttp.Str(i!["coactiveImageId"]));
+        var ids = IrisHttp.Ids(added);
         var statuses = await http.WaitForTerminalAsync(datasetId, paths);
 
         foreach (var (path, file) in expected)

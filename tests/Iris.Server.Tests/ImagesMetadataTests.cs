@@ -26,8 +26,7 @@ public sealed class ImagesMetadataTests(ServerFixture server)
         var datasetId = await Http.CreateDatasetIdAsync();
         var path = server.CorpusUri("go-image/video-001.jpeg");
         var metadata = new JsonObject { ["camera"] = "none", ["rank"] = 7, ["ok"] = true };
-        var added = await Http.AddImagesAsync(datasetId, J.Image(path, "user-id-1", metadata));
-        var imageId = IrisHttp.Str(added["images"]![0]!["coactiveImageId"]);
+        var imageId = (await Http.AddWithIdsAsync(server.FilesDir, datasetId, J.Image(path, "user-id-1", metadata)))[path];
         var statuses = await Http.WaitForTerminalAsync(datasetId, path);
         Expect.CompletedStatus(statuses[path]);
 

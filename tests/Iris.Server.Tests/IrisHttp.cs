@@ -156,24 +156,77 @@ public sealed class IrisHttp : IDisposable
 
     public async Task<string> CreateDatasetIdAsync() => Str((await CreateDatasetAsync())["id"]);
 
-    /// <summary>POST assets with the given images (JsonObjects); asserts 200 and returns the body.</summary>
+    /// <summary>
+    /// POST /api/v1/ingestion/images with the given images (<see cref="J.Image"/>: path and metadata; a user id cannot be
+    /// sent there, see <see cref="AddWithIdsAsync"/>); asserts 200 and returns the job.
+    /// </summary>
     public async Task<JsonNode> AddImagesAsync(string datasetId, params JsonObject[] images)
     {
-        var response = await PostAsync($"/api/v1/datasets/{datasetId}/assets",
-            new JsonObject { ["images"] = new JsonArray(images.Select(i => (JsonNode?)i).ToArray()) });
+        var response = await PostAsync("/api/v1/ingestion/images", ImagesJob(datasetId, images));
         return Expect.Ok(response);
     }
 
-    /// <summary>POST assets with plain paths; asserts 200 and returns the body.</summary>
+    /// <summary>The body of an images ingest job: each {path, metadata} as {source_path, metadata}.</summary>
+    public static JsonObject ImagesJob(string datasetId, params JsonObject[] images) => new()
+    {
+        ["dataset_id"] = datasetId,
+        ["images"] = new JsonArray(images.Select(i =>
+        {
+            Assert.True(i["id"] is null, "A user id cannot be sent to /api/v1/ingestion/images; use AddWithIdsAsync");
+            var asset = new JsonObject { ["source_path"] = i["path"]?.DeepClone() };
+            if (i["metadata"] is { } metadata) asset["metadata"] = metadata.DeepClone();
+            return (JsonNode)asset;
+        }).ToArray()),
+    };
+
+    /// <summary>POST an images ingest job of plain paths; asserts 200 and returns the job.</summary>
     public Task<JsonNode> AddPathsAsync(string datasetId, params string[] paths) =>
-        AddImagesAsync(datasetId, paths.Select(p => new JsonObject { ["path"] = p }).ToArray());
+        AddImagesAsync(datasetId, paths.Select(p => J.Image(p)).ToArray());
+
+    /// <summary>
+    /// Adds images with user ids (<see cref="J.Image"/>) as a CSV manifest written into <paramref name="folder"/> (a folder the
+    /// server may read) through POST /api/v1/ingestion/files; returns path → coactiveImageId of each (each path once).
+    /// </summary>
+    public async Task<Dictionary<string, string>> AddWithIdsAsync(string folder, string datasetId, params JsonObject[] images)
+    {
+        static string Cell(string? value) => value is null ? "" : "\"" + value.Replace("\"", "\"\"") + "\"";
+        var csv = new StringBuilder("path,id,metadata\n");
+        foreach (var i in images)
+            csv.Append(Cell(i["path"]!.GetValue<string>())).Append(',').Append(Cell(i["id"]?.GetValue<string>())).Append(',')
+                .Append(Cell(i["metadata"]?.ToJsonString())).Append('\n');
+        var file = Path.Combine(folder, $"manifest-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, csv.ToString());
+        var response = await PostAsync("/api/v1/ingestion/files",
+            new JsonObject { ["dataset_id"] = datasetId, ["source_path"] = ServerFixture.FileUri(file) });
+        Expect.Status(response, 202);
+        var paths = images.Select(i => i["path"]!.GetValue<string>()).Distinct().ToList();
+        var statuses = await StatusesAsync(datasetId, paths);
+        return paths.ToDictionary(p => p, p => Str(statuses[p]["coactiveImageId"]));
+    }
+
+    /// <summary>The assets of a job's answer (<c>details.assets</c>), in the order asked.</summary>
+    public static JsonArray Assets(JsonNode job) => job["details"]!["assets"]!.AsArray();
+
+    /// <summary>The asset id of the job's <paramref name="index"/>th asset.</summary>
+    public static string AssetId(JsonNode job, int index = 0) => Str(Assets(job)[index]!["asset_id"]);
+
+    /// <summary>The source path of the job's <paramref name="index"/>th asset.</summary>
+    public static string SourcePath(JsonNode job, int index = 0) => Str(Assets(job)[index]!["asset"]!["source_path"]);
+
+    /// <summary>source_path → asset_id of a job's assets (a path asked twice is one image).</summary>
+    public static Dictionary<string, string> Ids(JsonNode job)
+    {
+        var ids = new Dictionary<string, string>();
+        foreach (var asset in Assets(job)) ids[Str(asset!["asset"]!["source_path"])] = Str(asset["asset_id"]);
+        return ids;
+    }
 
     /// <summary>Adds the paths, waits until every one is terminal and returns path → coactiveImageId.</summary>
     public async Task<Dictionary<string, string>> AddAndWaitAsync(string datasetId, params string[] paths)
     {
         var added = await AddPathsAsync(datasetId, paths);
         await WaitForTerminalAsync(datasetId, paths);
-        return added["images"]!.AsArray().ToDictionary(i => Str(i!["path"]), i => Str(i!["coactiveImageId"]));
+        return Ids(added);
     }
 
     /// <summary>

@@ -72,18 +72,9 @@ public sealed class IsolationMatrixTests(ServerFixture server)
             (h, t, _) => h.PostAsync($"/api/v0/datasets/{t.DatasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings([t.Path]) })),
         Read("GET /api/v1/datasets/{dataset_id}", 404, (h, t, _) => h.GetAsync($"/api/v1/datasets/{t.DatasetId}")),
         Write("DELETE /api/v1/datasets/{dataset_id}", 404, (h, t, _) => h.DeleteAsync($"/api/v1/datasets/{t.DatasetId}")),
-        Write("POST /api/v1/datasets/{dataset_id}/assets", 404, (h, t, _) => h.PostAsync($"/api/v1/datasets/{t.DatasetId}/assets",
-            new JsonObject { ["images"] = new JsonArray(J.Image(t.Path, "intruder", Owner("second")), J.Image("ftp://x/intruder.jpg")) })),
         Write("POST /api/v1/datasets/{dataset_id}/uploads", 404, (h, t, o) => UploadsTests.UploadAsync(h, t.DatasetId,
             UploadsTests.Part.File(o.ImageBytes, "intruder.png", "image/png"), UploadsTests.Part.Field("path", t.Path),
             UploadsTests.Part.Field("id", "intruder"), UploadsTests.Part.Field("metadata", Owner("second").ToJsonString()))),
-        Write("PUT /api/v1/datasets/{dataset_id}/assets-metadata", 404, (h, t, _) => h.PutAsync($"/api/v1/datasets/{t.DatasetId}/assets-metadata",
-            new JsonObject
-            {
-                ["images"] = new JsonArray(
-                    new JsonObject { ["coactiveImageId"] = t.ImageId, ["metadata"] = Owner("second") },
-                    new JsonObject { ["path"] = t.Path, ["metadata"] = Owner("second") }),
-            })),
         Read("GET /api/v1/images/{asset_id}/events", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/events")),
         Read("GET /api/v1/images/{asset_id}/preview", 404, (h, t, _) => h.GetAsync($"/api/v1/images/{t.ImageId}/preview")),
         Read("GET /api/v1/images/{asset_id}/duplicates", 404,
@@ -148,16 +139,6 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("POST /api/v0/datasets/{dataset_id}/images/statuses", 200, (h, t, o) => h.PostAsync(
             $"/api/v0/datasets/{o.DatasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings([t.Path, o.Path]) }),
             "own dataset, the target's path"),
-        Write("PUT /api/v1/datasets/{dataset_id}/assets-metadata", 404, (h, t, o) => h.PutAsync(
-            $"/api/v1/datasets/{o.DatasetId}/assets-metadata", new JsonObject
-            {
-                ["images"] = new JsonArray(new JsonObject { ["coactiveImageId"] = t.ImageId, ["metadata"] = Owner("second") }),
-            }), "own dataset, the target's image id"),
-        Write("PUT /api/v1/datasets/{dataset_id}/assets-metadata", 404, (h, t, o) => h.PutAsync(
-            $"/api/v1/datasets/{o.DatasetId}/assets-metadata", new JsonObject
-            {
-                ["images"] = new JsonArray(new JsonObject { ["path"] = t.Path, ["metadata"] = Owner("second") }),
-            }), "own dataset, the target's path"),
         // Answered 202 echoing every identifier whether or not it names anything: the target's image must stay.
         Write("POST /api/v0/delete/assets", 202, (h, t, o) => JobIdsMasked(DeleteAssets(h, o.DatasetId, t.ImageId, t.Path)),
             "own dataset, the target's image id and path"),
@@ -176,8 +157,7 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         var datasetId = await http.CreateDatasetIdAsync();
         var path = server.CorpusUri("go-image/video-001.png");
         var copyPath = server.CorpusUri("x-image/video-001.png");
-        var added = await http.AddImagesAsync(datasetId, J.Image(path, "first-image", Owner("first")), J.Image(copyPath));
-        var ids = added["images"]!.AsArray().ToDictionary(i => IrisHttp.Str(i!["path"]), i => IrisHttp.Str(i!["coactiveImageId"]));
+        var ids = await http.AddWithIdsAsync(server.FilesDir, datasetId, J.Image(path, "first-image", Owner("first")), J.Image(copyPath));
         foreach (var status in (await http.WaitForTerminalAsync(datasetId, path, copyPath)).Values) Expect.CompletedStatus(status);
 
         var createdClient = await http.PostAsync(Clients, new JsonObject { ["name"] = "isolation-matrix" });

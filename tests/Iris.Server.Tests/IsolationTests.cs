@@ -17,8 +17,7 @@ public sealed class IsolationTests(ServerFixture server)
         var http = server.Http;
         var datasetId = await http.CreateDatasetIdAsync();
         var path = server.CorpusUri("imaging/branches.jpg");
-        var added = await http.AddImagesAsync(datasetId, J.Image(path, "mine", new JsonObject { ["owner"] = "first" }));
-        var imageId = IrisHttp.Str(added["images"]![0]!["coactiveImageId"]);
+        var imageId = (await http.AddWithIdsAsync(server.FilesDir, datasetId, J.Image(path, "mine", new JsonObject { ["owner"] = "first" })))[path];
         Expect.CompletedStatus((await http.WaitForTerminalAsync(datasetId, path))[path]);
         return new Mine(datasetId, path, imageId, await http.GetDatasetAsync(datasetId), await http.GetImageAsync(imageId));
     });
@@ -43,10 +42,9 @@ public sealed class IsolationTests(ServerFixture server)
         var mine = await MineAsync();
         using var other = await OtherAsync();
         var theirs = await other.CreateDatasetIdAsync();
-        var added = await other.AddImagesAsync(theirs, J.Image(mine.Path, "theirs"));
-        var theirImage = IrisHttp.Str(added["images"]![0]!["coactiveImageId"]);
+        var theirImage = (await other.AddWithIdsAsync(server.FilesDir, theirs, J.Image(mine.Path, "theirs")))[mine.Path];
         Assert.NotEqual(mine.ImageId, theirImage);
-        Expect.Null(added["images"]![0], "metadata");
+        Expect.Null(await other.GetImageAsync(theirImage), "metadata");
         Expect.CompletedStatus((await other.WaitForTerminalAsync(theirs, mine.Path))[mine.Path]);
         var cred = await server.OtherOrgAsync();
         var asset = await other.GetImageAsync(theirImage);

@@ -96,13 +96,12 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         using var http2 = Client(api2);
         var datasetId = await http1.CreateDatasetIdAsync();
         var added = await http2.AddPathsAsync(datasetId, [.. files.Select(ServerFixture.FileUri)]);
-        var ids = added["images"]!.AsArray().ToDictionary(i => IrisHttp.Str(i!["path"]), i => IrisHttp.Str(i!["coactiveImageId"]));
+        var ids = IrisHttp.Ids(added);
         for (var i = 0; i < Uploads; i++)
         {
             var upload = Expect.Ok(await UploadsTests.UploadAsync(http1, datasetId,
                 UploadsTests.Part.File(TinyPng.Distinct(10_000 + i, 320, 240), $"upload-{i:D2}.png", "image/png")));
-            var image = upload["images"]![0]!;
-            ids[IrisHttp.Str(image["path"])] = IrisHttp.Str(image["coactiveImageId"]);
+            ids[IrisHttp.SourcePath(upload)] = IrisHttp.AssetId(upload);
         }
         Assert.Equal(Total, ids.Count);
         Log($"added {ids.Count} images through two API nodes");

@@ -104,7 +104,7 @@ public sealed class OperationsTests
         var datasetId = await http.CreateDatasetIdAsync();
         var good = ServerFixture.FileUri(Path.Combine(IrisTestServer.CorpusRoot, "imaging", "orientation_8.jpg"));
         var added = await http.AddPathsAsync(datasetId, good);
-        var imageId = IrisHttp.Str(added["images"]![0]!["coactiveImageId"]);
+        var imageId = IrisHttp.AssetId(added, 0);
         await http.WaitForTerminalAsync(datasetId, good);
         await Task.Delay(500); // the console logger writes on its own thread
 

@@ -118,7 +118,7 @@ public sealed class PreviewTests(ServerFixture server)
         var cut = whole[..(whole.Length * 6 / 10)]; // the EXIF at the start stays whole
         var path = $"upload://{Expect.Sha256(cut)}/cut.jpg";
         var upload = await UploadsTests.UploadAsync(Http, datasetId, UploadsTests.Part.File(cut, "cut.jpg", "image/jpeg"));
-        var imageId = IrisHttp.Str(Expect.Ok(upload)["images"]![0]!["coactiveImageId"]);
+        var imageId = IrisHttp.AssetId(Expect.Ok(upload), 0);
 
         var status = (await Http.WaitForTerminalAsync(datasetId, path))[path];
         Expect.ErrorStatus(status, "unsupported_format");

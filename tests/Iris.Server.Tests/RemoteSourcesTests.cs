@@ -46,7 +46,7 @@ public sealed class RemoteServerFixture : IAsyncLifetime
     }
 }
 
-/// <summary>s3://, http:// and csvPath sources end to end: added over the API, ingested by the real server.</summary>
+/// <summary>s3://, http:// and manifest sources end to end: added over the API, ingested by the real server.</summary>
 public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixture<RemoteServerFixture>
 {
     private const string Jpeg = "imaging/orientation_6.jpg";
@@ -55,7 +55,23 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
     private ServerFixture Server => remote.Server;
     private IrisHttp Http => remote.Server.Http;
 
-    private Task<ApiResponse> PostAssets(string datasetId, JsonNode body) => Http.PostAsync($"/api/v1/datasets/{datasetId}/assets", body);
+    /// <summary>POST /api/v1/ingestion/buckets of a prefix.</summary>
+    private Task<ApiResponse> PostBucket(string datasetId, string path) =>
+        Http.PostAsync("/api/v1/ingestion/buckets", new JsonObject { ["dataset_id"] = datasetId, ["path"] = path });
+
+    /// <summary>POST /api/v1/ingestion/files of a CSV manifest.</summary>
+    private Task<ApiResponse> PostFile(string datasetId, string sourcePath) =>
+        Http.PostAsync("/api/v1/ingestion/files", new JsonObject { ["dataset_id"] = datasetId, ["source_path"] = sourcePath });
+
+    /// <summary>The image of a path, as the v0 metadata route answers it.</summary>
+    private async Task<JsonNode> ImageOf(string datasetId, string path) =>
+        await Http.GetImageAsync(IrisHttp.Str((await Http.StatusesAsync(datasetId, [path]))[path]["coactiveImageId"]));
+
+    private static JsonNode Accepted(ApiResponse r)
+    {
+        Expect.Status(r, 202);
+        return r.Json;
+    }
 
     /// <summary>Waits for each path and checks it completed with the size and SHA-256 of its corpus file.</summary>
     private async Task ExpectCompleted(string datasetId, Dictionary<string, string> pathToCorpusFile)
@@ -95,7 +111,7 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
     }
 
     [Fact]
-    public async Task S3_dataPath_adds_every_image_below_the_prefix()
+    public async Task S3_bucket_job_adds_every_image_below_the_prefix()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var folder = $"prefix-{Guid.NewGuid():N}";
@@ -104,17 +120,16 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
         await remote.S3.PutAsync(RemoteServerFixture.Bucket, $"{folder}/readme.txt", "not an image"u8.ToArray());
         await remote.PutCorpusAsync($"{folder}-sibling/c.jpg", Jpeg); // shares the name but not the prefix "folder/"
 
-        var added = Expect.Ok(await PostAssets(datasetId, new JsonObject { ["dataPath"] = $"s3://{RemoteServerFixture.Bucket}/{folder}/" }));
-        Assert.Equal([a, b], added["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])));
+        var added = Accepted(await PostBucket(datasetId, $"s3://{RemoteServerFixture.Bucket}/{folder}/"));
+        Assert.Equal(2, added["total_assets"]!.GetValue<int>());
         await ExpectCompleted(datasetId, new() { [a] = Jpeg, [b] = OtherJpeg });
     }
 
     [Fact]
-    public async Task S3_dataPath_of_a_missing_bucket_is_422()
+    public async Task S3_bucket_job_of_a_missing_bucket_is_422()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var entry = Expect.Validation(await PostAssets(datasetId, new JsonObject { ["dataPath"] = "s3://no-such-bucket-remote/x/" }),
-            "value_error", "body", "dataPath");
+        var entry = Expect.Validation(await PostBucket(datasetId, "s3://no-such-bucket-remote/x/"), "value_error", "body", "path");
         Assert.Contains("no-such-bucket-remote", IrisHttp.Str(entry["msg"]));
     }
 
@@ -141,7 +156,7 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
     }
 
     [Fact]
-    public async Task CsvPath_on_s3_adds_its_rows_with_ids_and_metadata()
+    public async Task Csv_manifest_on_s3_adds_its_rows_with_ids_and_metadata()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var folder = $"csv-{Guid.NewGuid():N}";
@@ -153,30 +168,31 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
                   $"{web},,\r\n";
         await remote.S3.PutAsync(RemoteServerFixture.Bucket, $"{folder}/manifest.csv", Encoding.UTF8.GetBytes(csv), "text/csv");
 
-        var added = Expect.Ok(await PostAssets(datasetId, new JsonObject { ["csvPath"] = $"s3://{RemoteServerFixture.Bucket}/{folder}/manifest.csv" }));
-        var images = added["images"]!.AsArray();
-        Assert.Equal([a, web], images.Select(i => IrisHttp.Str(i!["path"])));
-        Assert.Equal("user-a", IrisHttp.Str(images[0]!["id"]));
-        Expect.JsonEqual(new JsonObject { ["scene"] = "beach, sunny", ["n"] = 2, ["ok"] = true }, images[0]!["metadata"], "metadata of row 1");
-        Expect.Null(images[1], "id");
-        Expect.Null(images[1], "metadata");
+        var added = Accepted(await PostFile(datasetId, $"s3://{RemoteServerFixture.Bucket}/{folder}/manifest.csv"));
+        Assert.Equal(2, added["total_assets"]!.GetValue<int>());
         await ExpectCompleted(datasetId, new() { [a] = Jpeg, [web] = OtherJpeg });
+        var first = await ImageOf(datasetId, a);
+        Assert.Equal("user-a", IrisHttp.Str(first["id"]));
+        Expect.JsonEqual(new JsonObject { ["scene"] = "beach, sunny", ["n"] = 2, ["ok"] = true }, first["metadata"], "metadata of row 1");
+        var second = await ImageOf(datasetId, web);
+        Expect.Null(second, "id");
+        Expect.Null(second, "metadata");
     }
 
     [Fact]
-    public async Task CsvPath_over_http_and_from_a_file_work_like_images()
+    public async Task Csv_manifest_over_http_and_from_a_file_work_like_images()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var corpus = Server.CorpusUri(OtherJpeg);
         var overHttp = remote.Web.Map(LoopbackHttpServer.UniquePath("list.csv"), x => x.SendAsync(200, Encoding.UTF8.GetBytes($"path\n{corpus}\n"), "text/csv"));
-        var added = Expect.Ok(await PostAssets(datasetId, new JsonObject { ["csvPath"] = overHttp }));
-        Assert.Equal(corpus, IrisHttp.Str(added["images"]![0]!["path"]));
+        Assert.Equal(1, Accepted(await PostFile(datasetId, overHttp))["total_assets"]!.GetValue<int>());
+        Assert.Null((await ImageOf(datasetId, corpus))["id"]);
 
         var file = Path.Combine(Server.FilesDir, $"list-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(file, $"id,path\nfrom-file,{corpus}\n");
-        var again = Expect.Ok(await PostAssets(datasetId, new JsonObject { ["csvPath"] = ServerFixture.FileUri(file) }));
-        Assert.Equal("from-file", IrisHttp.Str(again["images"]![0]!["id"]));
+        Accepted(await PostFile(datasetId, ServerFixture.FileUri(file)));
         await ExpectCompleted(datasetId, new() { [corpus] = OtherJpeg });
+        Assert.Equal("from-file", IrisHttp.Str((await ImageOf(datasetId, corpus))["id"]));
     }
 
     [Theory]
@@ -189,23 +205,22 @@ public sealed class RemoteSourcesTests(RemoteServerFixture remote) : IClassFixtu
     {
         var datasetId = await Http.CreateDatasetIdAsync();
         var url = remote.Web.Map(LoopbackHttpServer.UniquePath("bad.csv"), x => x.SendAsync(200, Encoding.UTF8.GetBytes(csv), "text/csv"));
-        var entry = Expect.Validation(await PostAssets(datasetId, new JsonObject { ["csvPath"] = url }), type, "body", "csvPath");
+        var entry = Expect.Validation(await PostFile(datasetId, url), type, "body", "source_path");
         Assert.Contains(message, IrisHttp.Str(entry["msg"]));
         var statuses = Expect.Ok(await Http.GetAsync($"/api/v0/datasets/{datasetId}/images/statuses?paths=a.jpg"));
         Assert.Equal("not_found", IrisHttp.Str(statuses["data"]![0]!["status"])); // nothing of a refused manifest is added
     }
 
     [Fact]
-    public async Task CsvPath_that_cannot_be_read_is_422()
+    public async Task Csv_manifest_that_cannot_be_read_is_422()
     {
         var datasetId = await Http.CreateDatasetIdAsync();
-        var missing = Expect.Validation(await PostAssets(datasetId,
-            new JsonObject { ["csvPath"] = $"s3://{RemoteServerFixture.Bucket}/no-such-{Guid.NewGuid():N}.csv" }), "value_error", "body", "csvPath");
+        var missing = Expect.Validation(await PostFile(datasetId, $"s3://{RemoteServerFixture.Bucket}/no-such-{Guid.NewGuid():N}.csv"),
+            "value_error", "body", "source_path");
         Assert.Contains("file_not_found", IrisHttp.Str(missing["msg"]));
-        var outside = Expect.Validation(await PostAssets(datasetId, new JsonObject { ["csvPath"] = "file:///etc/hostname" }),
-            "value_error", "body", "csvPath");
+        var outside = Expect.Validation(await PostFile(datasetId, "file:///etc/hostname"), "value_error", "body", "source_path");
         Assert.Contains("--allow-root", IrisHttp.Str(outside["msg"]));
-        Expect.Validation(await PostAssets(datasetId, new JsonObject { ["csvPath"] = "ftp://host/list.csv" }), "value_error", "body", "csvPath");
+        Expect.Validation(await PostFile(datasetId, "ftp://host/list.csv"), "value_error", "body", "source_path");
     }
 }
 
@@ -243,8 +258,8 @@ public sealed class PrivateNetworkGuardTests(ServerFixture server) : IAsyncLifet
         var datasetId = await server.Http.CreateDatasetIdAsync();
         var target = LoopbackHttpServer.UniquePath("list.csv");
         var url = _web.Map(target, x => x.SendAsync(200, "path\na.jpg\n"u8.ToArray(), "text/csv"));
-        var entry = Expect.Validation(await server.Http.PostAsync($"/api/v1/datasets/{datasetId}/assets", new JsonObject { ["csvPath"] = url }),
-            "value_error", "body", "csvPath");
+        var entry = Expect.Validation(await server.Http.PostAsync("/api/v1/ingestion/files",
+            new JsonObject { ["dataset_id"] = datasetId, ["source_path"] = url }), "value_error", "body", "source_path");
         Assert.Contains("permission_denied", IrisHttp.Str(entry["msg"]));
         Assert.Equal(0, _web.Hits(target));
     }

@@ -24,22 +24,28 @@ public sealed class RequestLimitsTests(ServerFixture server)
         var good = server.CorpusUri("imaging/branches.jpg");
         var cases = new (JsonObject Image, string[] Loc)[]
         {
-            (J.Image("file:///" + new string('p', 4097)), ["body", "images", "0", "path"]),
-            (J.Image(good, new string('i', 1025)), ["body", "images", "0", "id"]),
+            (J.Image("file:///" + new string('p', 4097)), ["body", "images", "0", "source_path"]),
             (J.Image(good, null, new JsonObject { [new string('k', 257)] = "v" }), ["body", "images", "0", "metadata", new string('k', 257)]),
             (J.Image(good, null, new JsonObject { ["note"] = new string('v', 16 * 1024 + 1) }), ["body", "images", "0", "metadata", "note"]),
         };
         foreach (var (image, loc) in cases)
         {
-            var response = await server.Http.PostAsync($"/api/v1/datasets/{datasetId}/assets", new JsonObject { ["images"] = new JsonArray(image) });
+            var response = await server.Http.PostAsync("/api/v1/ingestion/images", IrisHttp.ImagesJob(datasetId, image));
             Assert.Equal(loc, Loc(SingleEntry(response, "string_too_long")));
         }
 
         var tooManyKeys = new JsonObject();
         for (var i = 0; i <= 256; i++) tooManyKeys[$"k{i}"] = i;
-        var keys = await server.Http.PostAsync($"/api/v1/datasets/{datasetId}/assets",
-            new JsonObject { ["images"] = new JsonArray(J.Image(good, null, tooManyKeys)) });
+        var keys = await server.Http.PostAsync("/api/v1/ingestion/images", IrisHttp.ImagesJob(datasetId, J.Image(good, null, tooManyKeys)));
         Assert.Equal(["body", "images", "0", "metadata"], Loc(SingleEntry(keys, "too_long")));
+
+        // A user id comes only in a manifest; an overlong one is named by its row.
+        var manifest = Path.Combine(server.FilesDir, $"long-id-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(manifest, $"path,id\n{good},{new string('i', 1025)}\n");
+        var id = SingleEntry(await server.Http.PostAsync("/api/v1/ingestion/files",
+            new JsonObject { ["dataset_id"] = datasetId, ["source_path"] = ServerFixture.FileUri(manifest) }), "string_too_long");
+        Assert.Equal(["body", "source_path"], Loc(id));
+        Assert.Contains("Row 1 (line 2): id:", IrisHttp.Str(id["msg"]));
 
         Assert.Equal(0, (await server.Http.GetDatasetAsync(datasetId))["image_count"]!.GetValue<long>());
     }
@@ -48,8 +54,8 @@ public sealed class RequestLimitsTests(ServerFixture server)
     public async Task More_than_1000_images_ids_or_paths_per_request_are_422()
     {
         var datasetId = await server.Http.CreateDatasetIdAsync();
-        var images = new JsonArray([.. Enumerable.Range(0, 1001).Select(i => (JsonNode)J.Image($"file:///nowhere/{i}.jpg"))]);
-        var add = await server.Http.PostAsync($"/api/v1/datasets/{datasetId}/assets", new JsonObject { ["images"] = images });
+        var images = Enumerable.Range(0, 1001).Select(i => J.Image($"file:///nowhere/{i}.jpg")).ToArray();
+        var add = await server.Http.PostAsync("/api/v1/ingestion/images", IrisHttp.ImagesJob(datasetId, images));
         Assert.Equal(["body", "images"], Loc(SingleEntry(add, "too_long")));
 
         var ids = J.Strings(Enumerable.Range(0, 1001).Select(_ => Guid.NewGuid().ToString()));

@@ -151,7 +151,7 @@ public sealed class StatusesTests(ServerFixture server)
         var entry = Assert.Single(Expect.Ok(await GetStatuses(datasetId, path))["data"]!.AsArray())!.AsObject();
         Expect.HasFields(entry, Expect.StatusFields);
         Assert.Contains(IrisHttp.Str(entry["status"]), new[] { "pending", "processing_started", "completed" });
-        Assert.Equal(IrisHttp.Str(added["images"]![0]!["coactiveImageId"]), IrisHttp.Str(entry["coactiveImageId"]));
+        Assert.Equal(IrisHttp.AssetId(added, 0), IrisHttp.Str(entry["coactiveImageId"]));
         if (entry["latestEvent"] is not null)
         {
             Assert.Contains(IrisHttp.Str(entry["latestEvent"]!["eventType"]),

@@ -1,10 +1,11 @@
+using Iris.Testing;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Iris.Server.Tests;
 
-/// <summary>POST /api/v1/datasets/{id}/uploads (multipart/form-data).</summary>
+/// <summary>POST /api/v1/datasets/{id}/uploads (multipart/form-data): one ingest job, answered like /api/v1/ingestion/images.</summary>
 [Collection(IrisServerCollection.Name)]
 public sealed class UploadsTests(ServerFixture server)
 {
@@ -51,22 +52,28 @@ public sealed class UploadsTests(ServerFixture server)
         var sha = Expect.Sha256(bytes);
         var body = Expect.Ok(await UploadAsync(Http, datasetId, Part.File(bytes, "video-001.jpeg", "image/jpeg")));
 
-        Expect.Uuid(body["requestGroupId"], "requestGroupId");
-        var image = Assert.Single(body["images"]!.AsArray())!;
-        Expect.Asset(image, server.ClientId);
+        CoactiveDocument.AssertResponse("POST", "/api/v1/ingestion/images", 200, body.ToJsonString());
+        Expect.Uuid(body["id"], "id");
+        Assert.Equal("assets", IrisHttp.Str(body["job_type"]));
+        Assert.Equal("image", IrisHttp.Str(body["source_type"]));
+        Assert.Equal(datasetId, IrisHttp.Str(body["dataset_id"]));
+        Assert.Equal(1, body["total_assets"]!.GetValue<int>());
+        var image = Assert.Single(IrisHttp.Assets(body))!;
         var path = $"upload://{sha}/video-001.jpeg";
-        Assert.Equal(path, IrisHttp.Str(image["path"]));
-        Assert.Equal("pending", IrisHttp.Str(image["status"]));
-        Expect.Null(image, "technicalMetadata");
-        Expect.Null(image, "id");
-        Expect.Null(image, "metadata");
-        Assert.Equal(datasetId, IrisHttp.Str(image["datasetId"]));
-        Expect.Uuid(image["requestId"], "requestId");
-        Expect.Timestamp(image["requestDt"], "requestDt");
+        Assert.Equal(path, IrisHttp.Str(image["asset"]!["source_path"]));
+        Assert.Equal("image", IrisHttp.Str(image["asset"]!["asset_type"]));
+        Expect.Null(image["asset"], "metadata");
+        Expect.Null(image, "error");
+        var imageId = IrisHttp.AssetId(body);
 
         var statuses = await Http.WaitForTerminalAsync(datasetId, path);
         Expect.CompletedStatus(statuses[path]);
-        var asset = await Http.GetImageAsync(IrisHttp.Str(image["coactiveImageId"]));
+        var job = Expect.Ok(await Http.GetAsync($"/api/v1/ingestion/jobs/{IrisHttp.Str(body["id"])}"));
+        Assert.Equal(imageId, IrisHttp.AssetId(job));
+        var asset = await Http.GetImageAsync(imageId);
+        Expect.Asset(asset, server.ClientId);
+        Expect.Null(asset, "id");
+        Expect.Null(asset, "metadata");
         var tm = Expect.CompletedFrom(asset, server.Corpus("go-image/video-001.jpeg"));
         Assert.Equal(sha, IrisHttp.Str(tm["sha256"]));
         Assert.Equal(bytes.LongLength, tm["sizeBytes"]!.GetValue<long>());
@@ -89,20 +96,20 @@ public sealed class UploadsTests(ServerFixture server)
             Part.File(webp, "yellow_rose.lossy.webp", "image/webp"), Part.Field("path", pathB), Part.Field("id", "ub"),
             Part.Field("metadata", "{\"k\":\"b\",\"flag\":true}")));
 
-        var images = body["images"]!.AsArray();
-        Assert.Equal([pathA, pathB], images.Select(i => IrisHttp.Str(i!["path"])).ToArray());
-        Assert.Equal(["ua", "ub"], images.Select(i => IrisHttp.Str(i!["id"])).ToArray());
-        Expect.JsonEqual(J.Parse("{\"k\":\"a\",\"n\":1}"), images[0]!["metadata"], "metadata of the first file");
-        Expect.JsonEqual(J.Parse("{\"k\":\"b\",\"flag\":true}"), images[1]!["metadata"], "metadata of the second file");
-        Assert.All(images, i => Assert.Equal("pending", IrisHttp.Str(i!["status"])));
+        var images = IrisHttp.Assets(body);
+        Assert.Equal([pathA, pathB], images.Select(i => IrisHttp.Str(i!["asset"]!["source_path"])).ToArray());
+        Expect.JsonEqual(J.Parse("{\"k\":\"a\",\"n\":1}"), images[0]!["asset"]!["metadata"], "metadata of the first file");
+        Expect.JsonEqual(J.Parse("{\"k\":\"b\",\"flag\":true}"), images[1]!["asset"]!["metadata"], "metadata of the second file");
+        Assert.Equal(2, body["total_assets"]!.GetValue<int>());
 
         var statuses = await Http.WaitForTerminalAsync(datasetId, pathA, pathB);
         Expect.CompletedStatus(statuses[pathA]);
         Expect.CompletedStatus(statuses[pathB]);
-        var a = await Http.GetImageAsync(IrisHttp.Str(images[0]!["coactiveImageId"]));
-        var b = await Http.GetImageAsync(IrisHttp.Str(images[1]!["coactiveImageId"]));
+        var a = await Http.GetImageAsync(IrisHttp.AssetId(body, 0));
+        var b = await Http.GetImageAsync(IrisHttp.AssetId(body, 1));
         Expect.CompletedFrom(a, server.Corpus("imaging/branches.png"));
         Expect.CompletedFrom(b, server.Corpus("x-image/yellow_rose.lossy.webp"));
+        Assert.Equal("ua", IrisHttp.Str(a["id"]));
         Assert.Equal("ub", IrisHttp.Str(b["id"]));
     }
 
@@ -115,10 +122,10 @@ public sealed class UploadsTests(ServerFixture server)
         var body = Expect.Ok(await UploadAsync(Http, datasetId,
             Part.File(gif, "v.gif", "image/gif"), Part.File(tiff, "v.tiff", "image/tiff"),
             Part.Field("metadata", "{\"batch\":\"b1\"}")));
-        var images = body["images"]!.AsArray();
+        var images = IrisHttp.Assets(body);
         string[] paths = [$"upload://{Expect.Sha256(gif)}/v.gif", $"upload://{Expect.Sha256(tiff)}/v.tiff"];
-        Assert.Equal(paths, images.Select(i => IrisHttp.Str(i!["path"])).ToArray());
-        Assert.All(images, i => Expect.JsonEqual(J.Parse("{\"batch\":\"b1\"}"), i!["metadata"], "shared metadata"));
+        Assert.Equal(paths, images.Select(i => IrisHttp.Str(i!["asset"]!["source_path"])).ToArray());
+        Assert.All(images, i => Expect.JsonEqual(J.Parse("{\"batch\":\"b1\"}"), i!["asset"]!["metadata"], "shared metadata"));
         var statuses = await Http.WaitForTerminalAsync(datasetId, paths);
         Assert.All(paths, p => Expect.CompletedStatus(statuses[p]));
     }
@@ -130,10 +137,10 @@ public sealed class UploadsTests(ServerFixture server)
         var bytes = Corpus("imaging/orientation_6.jpg");
         var first = Expect.Ok(await UploadAsync(Http, datasetId, Part.File(bytes, "o6.jpg", "image/jpeg")));
         var second = Expect.Ok(await UploadAsync(Http, datasetId, Part.File(bytes, "o6.jpg", "image/jpeg")));
-        Assert.Equal(IrisHttp.Str(first["images"]![0]!["coactiveImageId"]), IrisHttp.Str(second["images"]![0]!["coactiveImageId"]));
+        Assert.Equal(IrisHttp.AssetId(first, 0), IrisHttp.AssetId(second, 0));
         var renamed = Expect.Ok(await UploadAsync(Http, datasetId, Part.File(bytes, "other-name.jpg", "image/jpeg")));
-        Assert.NotEqual(IrisHttp.Str(first["images"]![0]!["coactiveImageId"]), IrisHttp.Str(renamed["images"]![0]!["coactiveImageId"]));
-        var path = IrisHttp.Str(first["images"]![0]!["path"]);
+        Assert.NotEqual(IrisHttp.AssetId(first, 0), IrisHttp.AssetId(renamed, 0));
+        var path = IrisHttp.SourcePath(first, 0);
         Expect.CompletedStatus((await Http.WaitForTerminalAsync(datasetId, path))[path]);
     }
 
@@ -147,7 +154,7 @@ public sealed class UploadsTests(ServerFixture server)
             Part.File(text, "fake.jpg", "image/jpeg"), Part.File(good, "good.jpeg", "image/jpeg")));
         var badPath = $"upload://{Expect.Sha256(text)}/fake.jpg";
         var goodPath = $"upload://{Expect.Sha256(good)}/good.jpeg";
-        Assert.Equal([badPath, goodPath], body["images"]!.AsArray().Select(i => IrisHttp.Str(i!["path"])).ToArray());
+        Assert.Equal([badPath, goodPath], IrisHttp.Ids(body).Keys.ToArray());
         var statuses = await Http.WaitForTerminalAsync(datasetId, badPath, goodPath);
         Expect.ErrorStatus(statuses[badPath], "unsupported_format");
         Expect.CompletedStatus(statuses[goodPath]);

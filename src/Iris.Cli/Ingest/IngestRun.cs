@@ -44,10 +44,12 @@ public sealed class IngestItem(string path, LocalFile? file)
         ErrorReason = s.ErrorReason;
     }
 
-    public void Take(AssetResponse a)
+    /// <summary>An image as an upload's job names it: pending (or errored) until its status says more.</summary>
+    public void Take(IngestJobAssetResult a)
     {
-        Status = a.Status;
-        CoactiveImageId = a.CoactiveImageId;
+        Status = a.Error is null ? ImageStatus.Pending : ImageStatus.Error;
+        CoactiveImageId = a.AssetId;
+        ErrorReason = a.Error;
     }
 
     public void Take(AssetStatusResponse s)
@@ -248,7 +250,7 @@ public sealed class IngestRun(Session session, DatasetResponse dataset, int para
             }
             if (files.Count == 0) return;
             var answer = await session.Datasets.UploadFilesAsync(Dataset.Id, files, ct);
-            var byPath = answer.Images.ToDictionary(i => i.Path, StringComparer.Ordinal);
+            var byPath = answer.DetailAssets().ToDictionary(i => i.SourcePath, StringComparer.Ordinal);
             lock (_lock)
             {
                 foreach (var item in sent)

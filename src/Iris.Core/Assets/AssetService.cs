@@ -70,12 +70,6 @@ public sealed class AssetService(ICatalog catalog, IBlobStore blobs, TimeProvide
         }
     }
 
-    /// <summary>Replaces the metadata of images of a dataset, named by id or path, all or nothing.</summary>
-    public Task<MetadataUpdateResult> UpdateMetadataAsync(Caller caller, Guid datasetId, IReadOnlyList<MetadataUpdate> updates, CancellationToken ct) =>
-        catalog.Images.UpdateMetadataAsync(caller.OrgId, datasetId,
-            updates.Select(u => u.Path is { } path ? u with { Path = ImagePaths.Normalize(path) } : u).ToList(),
-            caller.ClientId, time.GetUtcNow(), ct);
-
     /// <summary>
     /// Changes the metadata of the dataset's images named by id or path (<paramref name="change"/> turns the target's
     /// index and current metadata into the new metadata, in order, so two changes of one image compose) and records

@@ -118,7 +118,7 @@ public static class DeleteAssetsApi
                 errors.Missing("body", "assets", index, "identifier");
             else if (identifier.ValueKind != JsonValueKind.String)
                 errors.WrongType(JsonValueKind.String, "body", "assets", index, "identifier");
-            else if (AssetApi.PathProblem(identifier.GetString()!) is { } problem)
+            else if (IngestionSources.PathProblem(identifier.GetString()!) is { } problem)
                 errors.Add(problem.Msg, problem.Type, "body", "assets", index, "identifier");
             else
                 identifiers.Add(identifier.GetString()!);

@@ -154,7 +154,7 @@ public static class IngestionApi
             if (fields.ObjectField(name) is not { } spec) continue;
             var specFields = new BodyFields(spec, errors, "body", name);
             var bucket = specFields.String("bucket", required: true, maxLength: 255);
-            var prefix = specFields.String("prefix", maxLength: AssetApi.MaxPathLength) ?? "/";
+            var prefix = specFields.String("prefix", maxLength: IngestionSources.MaxPathLength) ?? "/";
             specFields.Enum("provider", Providers);
             if (bucket is not null) given.Add((name, $"s3://{bucket}/{prefix.TrimStart('/')}"));
         }
@@ -166,7 +166,7 @@ public static class IngestionApi
         if (await deps.Datasets.GetAsync(caller.OrgId, datasetId!.Value, http.RequestAborted) is null) return Errors.DatasetNotFound;
         var (field, path) = given[0];
         var images = new List<NewImage>();
-        if (await AssetApi.AddDataPathAsync(path, images, deps.Listers, http.RequestAborted, ["body", field], maxDepth) is { } listError) return listError;
+        if (await IngestionSources.AddDataPathAsync(path, images, deps.Listers, http.RequestAborted, ["body", field], maxDepth) is { } listError) return listError;
 
         var job = new JobSource(IngestJobType.Bucket, "s3_prefix", path, BucketDetails(path, maxDepth), connection);
         var added = await deps.Assets.AddAsync(caller, datasetId.Value, images, http.RequestAborted, job);
@@ -193,7 +193,7 @@ public static class IngestionApi
         var json = fileType == "json"
                    || fileType == "unspecified" && Uri.TryCreate(sourcePath, UriKind.Absolute, out var uri) && uri.AbsolutePath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         var images = new List<NewImage>();
-        if (await AssetApi.AddCsvAsync(sourcePath!, images, deps.Manifests, http.RequestAborted, ["body", "source_path"], json) is { } manifestError) return manifestError;
+        if (await IngestionSources.AddCsvAsync(sourcePath!, images, deps.Manifests, http.RequestAborted, ["body", "source_path"], json) is { } manifestError) return manifestError;
 
         var details = Write(w =>
         {
@@ -332,7 +332,7 @@ public static class IngestionApi
     }
 
     /// <summary>Coactive's <c>AssetsJobDetails</c> for these images.</summary>
-    private static string AssetDetails(IReadOnlyList<ImageRecord> images) => Write(w =>
+    internal static string AssetDetails(IReadOnlyList<ImageRecord> images) => Write(w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("assets");
@@ -382,8 +382,8 @@ public static class IngestionApi
 
     private static string? SourcePath(BodyFields fields, string name, bool required)
     {
-        if (fields.String(name, required, AssetApi.MaxPathLength + 1) is not { } path) return null;
-        if (AssetApi.PathProblem(path) is not { } problem) return path;
+        if (fields.String(name, required, IngestionSources.MaxPathLength + 1) is not { } path) return null;
+        if (IngestionSources.PathProblem(path) is not { } problem) return path;
         fields.Errors.Add(problem.Msg, problem.Type, fields.Loc(name));
         return null;
     }

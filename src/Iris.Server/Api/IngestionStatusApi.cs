@@ -58,7 +58,7 @@ public static class IngestionStatusApi
             using var body = await RequestParsing.ReadJsonAsync(http.Request, options.MaxJsonBodyBytes, http.RequestAborted);
             if (body.TooLargeError is { } tooLarge) return tooLarge;
             if (body.Invalid is null && body.Root.ValueKind == JsonValueKind.Object)
-                sourcePath = new BodyFields(body.Root, errors, "body").String("source_path", maxLength: AssetApi.MaxPathLength);
+                sourcePath = new BodyFields(body.Root, errors, "body").String("source_path", maxLength: IngestionSources.MaxPathLength);
             else if (body.Invalid is { } invalid && !IsMissing(invalid)) return invalid;
             else if (body.Invalid is null && body.Root.ValueKind != JsonValueKind.Null) errors.WrongType(JsonValueKind.Object, "body");
         }

@@ -64,11 +64,11 @@ public static class RequestParsing
 
     /// <summary>A list of paths de-duplicated in first-appearance order; null (with errors) if missing or too long.</summary>
     public static List<string>? ParsePathList(IReadOnlyList<string?>? values, string where, string name, ValidationErrors errors) =>
-        ParseDistinct(values, where, name, errors, (string? value, out string path) => (path = value!) is { Length: <= AssetApi.MaxPathLength },
+        ParseDistinct(values, where, name, errors, (string? value, out string path) => (path = value!) is { Length: <= IngestionSources.MaxPathLength },
             loc =>
             {
                 if (values![(int)loc[2]] is null) errors.WrongType(JsonValueKind.String, loc);
-                else errors.Add($"String should have at most {AssetApi.MaxPathLength} characters", "string_too_long", loc);
+                else errors.Add($"String should have at most {IngestionSources.MaxPathLength} characters", "string_too_long", loc);
             });
 
     private delegate bool TryParse<T>(string? value, out T result);

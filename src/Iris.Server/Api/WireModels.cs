@@ -27,25 +27,6 @@ public record AssetResponse(
         StoredTechnicalMetadata.FromJson(image.TechnicalMetadataJson));
 }
 
-/// <summary>An AssetResponse in the answer to adding images, plus which request added it, and when.</summary>
-public sealed record AddedAssetResponse : AssetResponse
-{
-    public AddedAssetResponse(AssetResponse asset, Guid requestId, DateTimeOffset requestDt) : base(asset)
-    {
-        RequestId = requestId;
-        RequestDt = requestDt;
-    }
-
-    [JsonPropertyOrder(1)] // after the AssetResponse fields
-    public Guid RequestId { get; init; }
-
-    [JsonPropertyOrder(1)]
-    public DateTimeOffset RequestDt { get; init; }
-
-    public static AddedAssetResponse From(ImageRecord image, Guid requestId, DateTimeOffset requestDt) =>
-        new(AssetResponse.From(image), requestId, requestDt);
-}
-
 public sealed record MetadataForImagesResponse(IReadOnlyList<AssetResponse> Data);
 
 public sealed record LatestEvent(string EventType, DateTimeOffset TimestampDt);
@@ -60,9 +41,6 @@ public sealed record ImageStatusResponse(
 
 public sealed record StatusesForImagesResponse(IReadOnlyList<ImageStatusResponse> Data);
 
-public sealed record AddAssetsResponse(Guid RequestGroupId, IReadOnlyList<AddedAssetResponse> Images);
-
-public sealed record UpdatedAssetsResponse(IReadOnlyList<AssetResponse> Images);
 
 public sealed record HealthResponse(string Status);
 
@@ -76,15 +54,6 @@ public sealed record ValidationError(IReadOnlyList<object> Loc, string Msg, stri
 public sealed record HTTPValidationError(IReadOnlyList<ValidationError> Detail);
 
 // Request bodies (documented in OpenAPI; parsed by hand so every bad value gets its own loc).
-
-
-public sealed record AssetInput(string Path, string? Id, Dictionary<string, JsonElement>? Metadata);
-
-public sealed record AddAssetsRequest(IReadOnlyList<AssetInput>? Images, string? DataPath, string? CsvPath);
-
-public sealed record MetadataUpdateInput(Guid? CoactiveImageId, string? Path, Dictionary<string, JsonElement>? Metadata);
-
-public sealed record UpdateAssetsMetadataRequest(IReadOnlyList<MetadataUpdateInput> Images);
 
 public sealed record ImageIdsRequest(IReadOnlyList<Guid> CoactiveImageIds);
 
@@ -142,13 +111,9 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(AssetResponse))]
 [JsonSerializable(typeof(MetadataForImagesResponse))]
 [JsonSerializable(typeof(StatusesForImagesResponse))]
-[JsonSerializable(typeof(AddAssetsResponse))]
-[JsonSerializable(typeof(UpdatedAssetsResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HTTPValidationError))]
-[JsonSerializable(typeof(AddAssetsRequest))]
-[JsonSerializable(typeof(UpdateAssetsMetadataRequest))]
 [JsonSerializable(typeof(ImageIdsRequest))]
 [JsonSerializable(typeof(PathsRequest))]
 [JsonSerializable(typeof(TechnicalMetadata))]

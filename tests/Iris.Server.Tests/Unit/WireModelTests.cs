@@ -33,15 +33,6 @@ public class WireModelTests
     }
 
     [Fact]
-    public void Added_assets_carry_request_fields_last()
-    {
-        using var doc = JsonDocument.Parse(Serialize(AddedAssetResponse.From(Image(), Guid.NewGuid(), At)));
-        var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(13, names.Count);
-        Assert.Equal(["requestId", "requestDt"], names[^2..]);
-    }
-
-    [Fact]
     public void Stored_json_is_copied_verbatim_and_times_are_utc_microseconds_with_z()
     {
         var technical = """{"format":"jpeg","exif":{"Artist":"Renée"}}""";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Iris.Testing;
 
 namespace Iris.Server.Tests;
 
@@ -26,6 +27,7 @@ public sealed class DeleteAssetsTests(ServerFixture server)
     {
         var r = await http.PostAsync(Route, Request(datasetId, identifiers));
         Expect.Status(r, 202);
+        CoactiveDocument.AssertResponse("POST", Route, 202, r.Text);
         var body = r.Json;
         Expect.HasFields(body, ["org_id", "dataset_id", "assets"]);
         Expect.Uuid(body["org_id"], "org_id");
@@ -199,6 +201,7 @@ public sealed class DeleteAssetsTests(ServerFixture server)
         var parts = loc.Split(',').Select(p => int.TryParse(p, out var i) ? (object)i : p).ToArray();
         var entry = Expect.Validation(r, type, parts);
         Assert.Single(Expect.ValidationEntries(r));
+        CoactiveDocument.AssertResponse("POST", Route, 422, r.Text);
         if (body.Contains("video", StringComparison.Ordinal))
             Assert.Contains("images only", IrisHttp.Str(entry["msg"]), StringComparison.Ordinal);
     }
@@ -212,6 +215,7 @@ public sealed class DeleteAssetsTests(ServerFixture server)
             ["assets"] = new JsonArray(Asset("a", "video"), new JsonObject { ["asset_type"] = "image", ["identifier"] = 5 }, Asset("fine")),
         });
         Assert.Equal(3, Expect.ValidationEntries(r).Count);
+        CoactiveDocument.AssertResponse("POST", Route, 422, r.Text);
         Expect.Validation(r, "uuid_parsing", "body", "dataset_id");
         Expect.Validation(r, "value_error", "body", "assets", 0, "asset_type");
         Expect.Validation(r, "string_type", "body", "assets", 1, "identifier");

@@ -299,12 +299,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
                         SELECT job_id, count(*) AS n FROM ingest_job_assets WHERE image_id = ANY($1) AND outcome IS NULL GROUP BY job_id
                     )
                     UPDATE ingest_jobs j SET
-                        errored_assets = j.errored_assets + o.n,
-                        status = CASE WHEN j.processed_assets + j.errored_assets + o.n >= j.total_assets
-                            THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
-                        started_at = COALESCE(j.started_at, now()),
-                        finished_at = CASE WHEN j.processed_assets + j.errored_assets + o.n >= j.total_assets THEN now() ELSE j.finished_at END,
-                        updated_at = now()
+                        {PostgresJobStore.CountFinishedSet("0", "o.n", "now()")}
                     FROM open o WHERE j.id = o.job_id
                     """, new NpgsqlParameter<Guid[]> { TypedValue = deleted }));
                 foreach (var sql in new[]

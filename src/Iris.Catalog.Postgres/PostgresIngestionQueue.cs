@@ -144,13 +144,7 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
                     UPDATE ingest_job_assets SET outcome = $2 WHERE image_id = $1 AND outcome IS NULL RETURNING job_id
                 )
                 UPDATE ingest_jobs j SET
-                    processed_assets = j.processed_assets + ($2 = '{ImageStatus.Completed}')::int,
-                    errored_assets = j.errored_assets + ($2 = '{ImageStatus.Error}')::int,
-                    status = CASE WHEN j.processed_assets + j.errored_assets + 1 >= j.total_assets
-                        THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
-                    started_at = COALESCE(j.started_at, $3),
-                    finished_at = CASE WHEN j.processed_assets + j.errored_assets + 1 >= j.total_assets THEN $3 ELSE j.finished_at END,
-                    updated_at = $3
+                    {PostgresJobStore.CountFinishedSet($"($2 = '{ImageStatus.Completed}')::int", $"($2 = '{ImageStatus.Error}')::int", "$3")}
                 FROM (SELECT DISTINCT job_id FROM open) o WHERE j.id = o.job_id
                 """, PgRows.UuidParam(job.ImageId), PgRows.TextParam(outcome.Status), PgRows.TimeParam(now)));
             await batch.ExecuteNonQueryAsync(ct);

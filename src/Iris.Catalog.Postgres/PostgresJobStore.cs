@@ -7,6 +7,21 @@ namespace Iris.Catalog.Postgres;
 
 internal sealed class PostgresJobStore(PostgresCatalog db) : IIngestJobStore
 {
+    /// <summary>
+    /// The SET clause by which a job <c>j</c> counts finished images: <paramref name="processed"/> and
+    /// <paramref name="errored"/> more (SQL expressions) at <paramref name="now"/>; the job whose counts reach its total
+    /// is completed.
+    /// </summary>
+    internal static string CountFinishedSet(string processed, string errored, string now) => $"""
+        processed_assets = j.processed_assets + {processed},
+        errored_assets = j.errored_assets + {errored},
+        status = CASE WHEN j.processed_assets + j.errored_assets + {processed} + {errored} >= j.total_assets
+            THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+        started_at = COALESCE(j.started_at, {now}),
+        finished_at = CASE WHEN j.processed_assets + j.errored_assets + {processed} + {errored} >= j.total_assets THEN {now} ELSE j.finished_at END,
+        updated_at = {now}
+        """;
+
     /// <summary>Adds the statements that insert the job and its assets, in order, to the caller's batch.</summary>
     internal static void AddInserts(NpgsqlBatch batch, IngestJob job, IReadOnlyList<ImageRecord> assets)
     {

@@ -206,6 +206,9 @@ public sealed record AddedImages(Guid RequestGroupId, DateTimeOffset At, IReadOn
 /// <summary>What an ingest job says of where its images came from (its details are the answer's canonical JSON).</summary>
 public sealed record JobSource(string JobType, string? SourceType, string? FilePath, string DetailsJson, string? ConnectionName)
 {
+    /// <summary>A job of listed images (a list, assets, uploads): its details are its images as they are now, written when it is read.</summary>
+    public static JobSource Images(string? connectionName) => new(IngestJobType.Assets, "image", null, "", connectionName);
+
     public IngestJob ToJob(Guid id, Caller caller, Guid datasetId, DateTimeOffset now) => new(
         id, caller.OrgId, datasetId, JobType, DetailsJson, ConnectionName, SourceType, FilePath, IngestJobStatus.Pending,
         TotalAssets: null, ProcessedAssets: 0, ErroredAssets: 0, ErrorDetails: null, caller.ClientId, now, now, StartedAt: null, FinishedAt: null);

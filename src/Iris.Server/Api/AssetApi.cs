@@ -148,7 +148,7 @@ public static class AssetApi
             var metadata = parsedMetadata.Length == 1 ? parsedMetadata[0] : i < parsedMetadata.Length ? parsedMetadata[i] : null;
             staged.Add(new StagedUpload(new NewImage(path, userId, metadata), sha, file));
         }
-        var job = new JobSource(IngestJobType.Assets, "image", null, "", null);
+        var job = JobSource.Images(connectionName: null);
         var added = await assets.AddUploadsAsync(caller, id, staged, http.RequestAborted, job);
         if (added?.Job is not { } created) return Errors.DatasetNotFound; // deleted between the check and the insert
         return TypedResults.Ok(IngestJobResponse.From(created, IngestionApi.AssetDetails(added.Images)));

@@ -148,9 +148,12 @@ public sealed class QueryFields(IQueryCollection query, ValidationErrors errors)
 {
     private string? One(string name) => query.TryGetValue(name, out var values) && values.Count > 0 ? values[^1] : null;
 
-    public int Int(string name, int fallback, int min, int max)
+    public int Int(string name, int fallback, int min, int max) => ParseInt(One(name), fallback, min, max, name, errors);
+
+    /// <summary>A query integer given as text (null: <paramref name="fallback"/>), checked against its range.</summary>
+    public static int ParseInt(string? text, int fallback, int min, int max, string name, ValidationErrors errors)
     {
-        if (One(name) is not { } text) return fallback;
+        if (text is null) return fallback;
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             errors.Add("Input should be a valid integer, unable to parse string as an integer", "int_parsing", "query", name);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using Iris.Blobs;
 using Iris.Catalog;
@@ -68,8 +67,8 @@ public static class ImageDetailsApi
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(assetId, errors, "asset_id");
-        var skip = ParseQueryInt(offset, 0, 0, int.MaxValue, "offset", errors);
-        var count = ParseQueryInt(limit, DefaultEventsLimit, 1, MaxEventsLimit, "limit", errors);
+        var skip = QueryFields.ParseInt(offset, 0, 0, int.MaxValue, "offset", errors);
+        var count = QueryFields.ParseInt(limit, DefaultEventsLimit, 1, MaxEventsLimit, "limit", errors);
         if (errors.Any) return errors.ToResult();
         // The store answers all of an image's events (a handful); the page is cut here.
         var events = await images.GetEventsAsync(http.Caller().OrgId, id, http.RequestAborted);
@@ -132,9 +131,9 @@ public static class ImageDetailsApi
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(assetId, errors, "asset_id");
-        var distance = ParseQueryInt(maxDistance, DefaultMaxDistance, 0, MaxHashDistance, "max_distance", errors);
-        var skip = ParseQueryInt(offset, 0, 0, MaxDuplicatesOffset, "offset", errors);
-        var count = ParseQueryInt(limit, DefaultDuplicatesLimit, 1, MaxDuplicatesLimit, "limit", errors);
+        var distance = QueryFields.ParseInt(maxDistance, DefaultMaxDistance, 0, MaxHashDistance, "max_distance", errors);
+        var skip = QueryFields.ParseInt(offset, 0, 0, MaxDuplicatesOffset, "offset", errors);
+        var count = QueryFields.ParseInt(limit, DefaultDuplicatesLimit, 1, MaxDuplicatesLimit, "limit", errors);
         if (errors.Any) return errors.ToResult();
 
         // The search ranks from the first duplicate: ask for the pages before this one, this page and one more, to know
@@ -153,18 +152,5 @@ public static class ImageDetailsApi
             ? new PagedMeta(new PageDetails(skip / count + 1, null, count, skip, null))
             : PagedMeta.For(skip, count, found.Count);
         return TypedResults.Ok(new DuplicatesResponse(id, page, meta));
-    }
-
-    private static int ParseQueryInt(string? value, int fallback, int min, int max, string name, ValidationErrors errors)
-    {
-        if (value is null) return fallback;
-        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
-        {
-            errors.Add("Input should be a valid integer, unable to parse string as an integer", "int_parsing", "query", name);
-            return fallback;
-        }
-        if (parsed < min) errors.Add($"Input should be greater than or equal to {min}", "greater_than_equal", "query", name);
-        else if (parsed > max) errors.Add($"Input should be less than or equal to {max}", "less_than_equal", "query", name);
-        return parsed;
     }
 }

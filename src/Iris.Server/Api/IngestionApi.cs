@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Iris.Assets;
 using Iris.Catalog;
@@ -126,7 +124,7 @@ public static class IngestionApi
         }
         if (errors.Any) return errors.ToResult();
 
-        var job = new JobSource(IngestJobType.Assets, "image", null, "", connection);
+        var job = JobSource.Images(connection);
         var added = await deps.Assets.AddAsync(http.Caller(), datasetId!.Value, images, http.RequestAborted, job);
         if (added?.Job is not { } created) return Errors.DatasetNotFound;
         return TypedResults.Ok(IngestJobResponse.From(created, AssetDetails(added.Images)));
@@ -195,7 +193,7 @@ public static class IngestionApi
         var images = new List<NewImage>();
         if (await IngestionSources.AddCsvAsync(sourcePath!, images, deps.Manifests, http.RequestAborted, ["body", "source_path"], json) is { } manifestError) return manifestError;
 
-        var details = Write(w =>
+        var details = JsonText.Write(w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("file");
@@ -262,7 +260,7 @@ public static class IngestionApi
 
     /// <summary>The details of a metadata job: the updates applied (with the asset each reached) and the ones that named no image.</summary>
     private static Func<IReadOnlyList<(int Index, ImageRecord Image)>, IReadOnlyList<int>, string> MetadataJob(List<MetadataChange> changes) =>
-        (accepted, invalid) => Write(w =>
+        (accepted, invalid) => JsonText.Write(w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("accepted");
@@ -332,7 +330,7 @@ public static class IngestionApi
     }
 
     /// <summary>Coactive's <c>AssetsJobDetails</c> for these images.</summary>
-    internal static string AssetDetails(IReadOnlyList<ImageRecord> images) => Write(w =>
+    internal static string AssetDetails(IReadOnlyList<ImageRecord> images) => JsonText.Write(w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("assets");
@@ -354,7 +352,7 @@ public static class IngestionApi
     });
 
     /// <summary>Coactive's <c>BucketJobDetails</c>; a file:/// folder has no bucket or provider, so its spec names the folder.</summary>
-    private static string BucketDetails(string path, int maxDepth) => Write(w =>
+    private static string BucketDetails(string path, int maxDepth) => JsonText.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("path", path);
@@ -382,20 +380,8 @@ public static class IngestionApi
 
     private static string? SourcePath(BodyFields fields, string name, bool required)
     {
-        if (fields.String(name, required, IngestionSources.MaxPathLength + 1) is not { } path) return null;
-        if (IngestionSources.PathProblem(path) is not { } problem) return path;
-        fields.Errors.Add(problem.Msg, problem.Type, fields.Loc(name));
-        return null;
-    }
-
-    internal static string Write(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            write(writer);
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var path = fields.String(name, required, IngestionSources.MaxPathLength + 1);
+        return path is null ? null : IngestionSources.CheckPath(path, fields.Errors, fields.Loc(name));
     }
 }
 

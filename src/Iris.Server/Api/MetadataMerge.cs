@@ -18,7 +18,7 @@ public static class MetadataMerge
         var givenKeys = givenDoc.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var kept = currentDoc.RootElement.EnumerateObject().Where(p => !givenKeys.Contains(p.Name)).ToList();
         if (updateType == "remove" && kept.Count == 0) return null;
-        return IngestionApi.Write(w =>
+        return JsonText.Write(w =>
         {
             w.WriteStartObject();
             foreach (var p in kept) p.WriteTo(w);

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Iris.Server.Api;
@@ -27,8 +25,7 @@ public static class UserMetadataParser
             return null;
         }
         var before = errors.Count;
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var json = JsonText.Write(writer =>
         {
             writer.WriteStartObject();
             var count = 0;
@@ -62,8 +59,8 @@ public static class UserMetadataParser
                 }
             }
             writer.WriteEndObject();
-        }
-        return errors.Count > before ? null : Encoding.UTF8.GetString(buffer.WrittenSpan);
+        });
+        return errors.Count > before ? null : json;
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

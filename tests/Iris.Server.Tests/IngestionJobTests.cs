@@ -368,6 +368,26 @@ public sealed class IngestionJobTests(ServerFixture server)
         Assert.True(missing.Count == 0, "Not served under Coactive's operationId: " + string.Join(", ", missing));
     }
 
+    [Fact]
+    public async Task Every_query_parameter_of_the_document_is_in_the_servers_openapi_document()
+    {
+        var mine = Expect.Ok(await server.Anonymous.GetAsync("/openapi/v1.json"));
+        var theirs = JsonNode.Parse(await File.ReadAllTextAsync(CoactiveDocument.DocumentPath))!;
+        var missing = new List<string>();
+        foreach (var o in CoactiveDocument.Operations.Where(o => o.OperationId != "image-to-image"))
+        {
+            var method = o.Method.ToLowerInvariant();
+            var served = (mine["paths"]?[o.PathTemplate]?[method]?["parameters"]?.AsArray() ?? [])
+                .Where(p => IrisHttp.Str(p!["in"]) == "query").Select(p => IrisHttp.Str(p!["name"])).ToHashSet();
+            foreach (var parameter in theirs["paths"]![o.PathTemplate]![method]!["parameters"]?.AsArray() ?? [])
+            {
+                if (IrisHttp.Str(parameter!["in"]) == "query" && !served.Contains(IrisHttp.Str(parameter["name"])))
+                    missing.Add($"{o.Method} {o.PathTemplate} ?{IrisHttp.Str(parameter["name"])}");
+            }
+        }
+        Assert.True(missing.Count == 0, "Query parameters the server's document does not describe: " + string.Join(", ", missing));
+    }
+
     private static JsonObject Body(string datasetId, params string[] paths) => new()
     {
         ["dataset_id"] = datasetId,

@@ -99,6 +99,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Write("DELETE /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.DeleteAsync($"{Clients}/{t.ClientId}")),
 
         // Ids in the query or the body.
+        Read("GET /api/v1/datasets", 200, (h, t, _) => h.GetAsync($"/api/v1/datasets?dataset_ids={t.DatasetId}")),
+        Read("GET /api/v1/ingestion/jobs", 200, (h, t, _) => h.GetAsync($"/api/v1/ingestion/jobs?dataset_id={t.DatasetId}")),
         Read("GET /api/v0/images/metadata", 404, (h, t, _) => h.GetAsync($"/api/v0/images/metadata?{Query("coactive_image_ids", t.ImageId)}")),
         Read("POST /api/v0/images/metadata", 404,
             (h, t, _) => h.PostAsync("/api/v0/images/metadata", new JsonObject { ["coactiveImageIds"] = J.Strings([t.ImageId]) })),

@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Iris.Datasets;
 using Iris.Models;
 using Iris.Server.Auth;
+using Iris.Server.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,11 +52,30 @@ public static partial class DatasetApi
 
         datasets.MapGet("/", ListDatasets)
             .WithName("get-datasets-api-v-1-datasets-get")
-            .WithSummary("List the organization's datasets, oldest first, filtered, a page at a time (skip, limit)");
+            .WithSummary("List the organization's datasets, oldest first, filtered, a page at a time (skip, limit)")
+            .WithQuery(
+                new("dataset_ids", JsonSchemaType.String, "Only these datasets.", Repeated: true, Format: "uuid"),
+                new("status", JsonSchemaType.String, "Only datasets in these statuses.", Repeated: true, Values: Statuses),
+                new("allowed_asset_types", JsonSchemaType.String, "Only datasets allowing these (Iris's datasets allow image).", Repeated: true, Values: AssetTypes),
+                new("keyframe_sampling_method", JsonSchemaType.String, "Only this method (Iris's datasets say intelligent).", Values: KeyframeSamplingMethods),
+                new("store_original", JsonSchemaType.Boolean, "Iris's datasets say false."),
+                new("store_preview", JsonSchemaType.Boolean, "Iris's datasets say true."),
+                new("created_before", JsonSchemaType.String, "Created before this instant.", Format: "date-time"),
+                new("created_after", JsonSchemaType.String, "Created after this instant.", Format: "date-time"),
+                new("last_updated_before", JsonSchemaType.String, "Last updated before this instant.", Format: "date-time"),
+                new("last_updated_after", JsonSchemaType.String, "Last updated after this instant.", Format: "date-time"),
+                new("name_pattern", JsonSchemaType.String, "Names containing this text, ignoring case."),
+                new("new_video_data_model", JsonSchemaType.Boolean, "Iris has none: true matches nothing."),
+                new("celebrity_detection_enabled", JsonSchemaType.Boolean, "Iris has none: true matches nothing."),
+                new("context_studio_enabled", JsonSchemaType.Boolean, "Iris has none: true matches nothing."),
+                new("skip", JsonSchemaType.Integer, "How many datasets to skip (0 or more; default 0)."),
+                QueryParameter.Limit(MaxPageLimit),
+                new("include_deleted", JsonSchemaType.Boolean, "No effect: a deleted dataset is gone at once."));
 
         datasets.MapGet("/{dataset_id}", GetDataset)
             .WithName("get-dataset-by-id-api-v-1-datasets-dataset-id-get")
-            .WithSummary("Get one dataset");
+            .WithSummary("Get one dataset")
+            .WithQuery(new QueryParameter("include_deleted", JsonSchemaType.Boolean, "No effect: a deleted dataset is gone at once."));
 
         datasets.MapPatch("/{dataset_id}", UpdateDataset)
             .WithName("update-dataset-by-id-api-v-1-datasets-dataset-id-patch")

@@ -3,6 +3,8 @@ using Iris.Assets;
 using Iris.Catalog;
 using Iris.Models;
 using Iris.Server.Auth;
+using Iris.Server.OpenApi;
+using Microsoft.OpenApi;
 using Iris.Sources;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -70,7 +72,11 @@ public static class IngestionApi
 
         ingestion.MapGet("/jobs", ListJobs)
             .WithName("get-ingest-jobs-api-v-1-ingestion-jobs-get")
-            .WithSummary("The organization's ingest jobs, newest first, optionally of one dataset or in one status");
+            .WithSummary("The organization's ingest jobs, newest first, optionally of one dataset or in one status")
+            .WithQuery(
+                new QueryParameter("dataset_id", JsonSchemaType.String, "Only this dataset's jobs.", Format: "uuid"),
+                new QueryParameter("status", JsonSchemaType.String, "Only jobs in this status.", Values: JobStatuses),
+                QueryParameter.Offset, QueryParameter.Limit(MaxPageLimit));
 
         ingestion.MapGet("/jobs/{ingest_job_id}", GetJob)
             .WithName("get-by-ingest-job-id-api-v-1-ingestion-jobs-ingest-job-id-get")
@@ -78,7 +84,8 @@ public static class IngestionApi
 
         ingestion.MapGet("/jobs/{ingest_job_id}/status", GetJobStatus)
             .WithName("get-job-status-api-v-1-ingestion-jobs-ingest-job-id-status-get")
-            .WithSummary("A job's status and its assets' statuses, a page at a time");
+            .WithSummary("A job's status and its assets' statuses, a page at a time")
+            .WithQuery(QueryParameter.Offset, QueryParameter.Limit(MaxPageLimit));
 
         return api;
     }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Iris.Catalog;
 using Iris.Models;
 using Iris.Server.Auth;
+using Iris.Server.OpenApi;
+using Microsoft.OpenApi;
 using Iris.Sources;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +18,9 @@ public static class IngestionStatusApi
 {
     private static readonly string[] Filters = ["completed", "error", "in_progress"];
 
+    private static readonly QueryParameter FilterParameter =
+        new("filter", JsonSchemaType.String, "Only assets completed, in error, or in progress (pending or processing_started).", Values: Filters);
+
     public static RouteGroupBuilder MapIngestionStatusApi(this RouteGroupBuilder api)
     {
         var ingestion = api.MapGroup("/v1/ingestion").WithTags("IngestionApi");
@@ -24,6 +29,7 @@ public static class IngestionStatusApi
             .WithName("get-dataset-assets-status-api-v-1-ingestion-datasets-dataset-id-assets-status-post")
             .WithSummary("Statuses of the dataset's assets, oldest first, a page at a time; filter by status, and by source_path (exact, or a prefix ending in /)")
             .Accepts<GetDatasetAssetsStatusRequest>("application/json")
+            .WithQuery(FilterParameter, QueryParameter.Offset, QueryParameter.Limit(IngestionApi.MaxPageLimit))
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
 
         ingestion.MapGet("/datasets/{dataset_id}/assets/status/count", DatasetAssetsStatusCount)
@@ -32,11 +38,13 @@ public static class IngestionStatusApi
 
         ingestion.MapGet("/datasets/{dataset_id}/assets/status/summary", DatasetAssetsStatusSummary)
             .WithName("get-dataset-assets-status-summary-api-v-1-ingestion-datasets-dataset-id-assets-status-summary-get")
-            .WithSummary("A short status of each of the dataset's assets, oldest first, a page at a time");
+            .WithSummary("A short status of each of the dataset's assets, oldest first, a page at a time")
+            .WithQuery(FilterParameter, QueryParameter.Offset, QueryParameter.Limit(IngestionApi.MaxPageLimit));
 
         ingestion.MapGet("/datasets/{dataset_id}/status", DatasetStatus)
             .WithName("get-dataset-status-api-v-1-ingestion-datasets-dataset-id-status-get")
-            .WithSummary("The dataset's ingest jobs and their statuses, newest first");
+            .WithSummary("The dataset's ingest jobs and their statuses, newest first")
+            .WithQuery(QueryParameter.Offset, QueryParameter.Limit(IngestionApi.MaxPageLimit));
 
         ingestion.MapGet("/images/{asset_id}/status", ImageStatusRoute)
             .WithName("get-image-asset-status-api-v-1-ingestion-images-asset-id-status-get")

@@ -64,6 +64,13 @@ public static class OpenApiSetup
                 AddError(operation, "403", "No Authorization: Bearer header.", context);
                 AddError(operation, "429", "The credential's rate limit is used up; the Retry-After header says in how many seconds to try again.", context);
                 AddError(operation, "503", "Iris's catalog or blob store is briefly unreachable; nothing was lost: retry after the Retry-After header's seconds.", context);
+                // Query parameters the handlers read themselves (QueryFields) are declared on the endpoint.
+                var declared = context.Description.ActionDescriptor.EndpointMetadata.OfType<QueryParameter>().ToList();
+                if (declared.Count > 0)
+                {
+                    operation.Parameters ??= [];
+                    foreach (var parameter in declared) operation.Parameters.Add(parameter.ToOpenApi());
+                }
                 // The handlers bind these lists as optional strings to answer 422 themselves; the contract requires them.
                 foreach (var parameter in operation.Parameters ?? [])
                 {
@@ -121,8 +128,9 @@ public static class OpenApiSetup
     private static readonly Dictionary<string, string> Tags = new()
     {
         ["ImageApi"] = "Coactive's v0 Image API, the seed: metadata of one or many images, ingestion statuses by path.",
-        ["DatasetApi"] = "Datasets: create, list, get, delete.",
-        ["AssetApi"] = "Adding images to a dataset (by path, by folder or prefix, from a CSV manifest, by upload), replacing their metadata and deleting them.",
+        ["DatasetApi"] = "Datasets in Coactive's v1 shapes: create, list (filters, paging), get, update, delete.",
+        ["IngestionApi"] = "Coactive's ingest jobs (images, assets, buckets, manifests, metadata) and ingestion statuses of jobs, datasets and images.",
+        ["AssetApi"] = "Uploading image files into a dataset, as one ingest job; deleting images (Coactive's delete-assets).",
         ["ImageDetailsApi"] = "Per image: its ingestion events, its preview, its duplicates.",
         ["AuthManagementApi"] = "The organization's credentials, in Coactive's auth-management shapes: create, list, get, rename, revoke.",
         ["Health"] = "The probes an orchestrator calls, without credentials: liveness and readiness.",

@@ -150,6 +150,24 @@ internal static class PgMigrations
             CREATE INDEX ix_images_dataset_status ON images(dataset_id, status, id);
             CREATE INDEX ix_images_dataset_id ON images(dataset_id, id);
             """),
+        new(3, "visual embeddings", """
+            -- One embedding per completed image. seq orders the writes (a replaced embedding gets a new one), so a
+            -- node's in-memory index reads only what changed since the last seq it saw; written_at covers the commits
+            -- that land out of seq order between nodes.
+            CREATE TABLE image_embeddings (
+                image_id    uuid PRIMARY KEY REFERENCES images(id),
+                dataset_id  uuid NOT NULL,
+                model       text NOT NULL,
+                vector      bytea NOT NULL,
+                seq         bigserial NOT NULL,
+                written_at  timestamptz NOT NULL
+            );
+            CREATE INDEX ix_image_embeddings_dataset_seq ON image_embeddings(dataset_id, model, seq);
+            CREATE INDEX ix_image_embeddings_dataset_written ON image_embeddings(dataset_id, model, written_at);
+
+            -- The workers of jobs that finish no image (embeddings jobs) look for open ones of their type.
+            CREATE INDEX ix_ingest_jobs_open ON ingest_jobs(job_type, created_at, id) WHERE status IN ('pending', 'in_progress');
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

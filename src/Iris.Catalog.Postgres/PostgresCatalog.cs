@@ -28,6 +28,7 @@ public sealed class PostgresCatalog : ICatalog
         Images = new PostgresImageStore(this);
         Queue = new PostgresIngestionQueue(this, _listener);
         Jobs = new PostgresJobStore(this);
+        Embeddings = new PostgresEmbeddingStore(this);
         Locks = new PostgresLocks(this);
     }
 
@@ -79,6 +80,8 @@ public sealed class PostgresCatalog : ICatalog
     public IIngestionQueue Queue { get; }
 
     public IIngestJobStore Jobs { get; }
+
+    public IEmbeddingStore Embeddings { get; }
     public ICatalogLocks Locks { get; }
 
     public Task<int> MigrateAsync(CancellationToken ct = default) => MigrateAsync(PgMigrations.All, ct);

@@ -56,7 +56,7 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var update = connection.Command("""
-            UPDATE datasets SET name = $3, description = $4, status = $5, settings = $6, updated_by = $7, updated_at = $8
+            UPDATE datasets SET name = $3, description = $4, status = $5, settings = $6, updated_by = $7, updated_at = $8, encoder_name = $9
             WHERE id = $1 AND org_id = $2
               AND NOT EXISTS (SELECT 1 FROM datasets o WHERE o.org_id = $2 AND o.name = $3 AND o.id <> $1)
             """, tx))
@@ -65,7 +65,7 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
             try
             {
                 updated = await update.Uuid(dataset.Id).Uuid(dataset.OrgId).Text(dataset.Name).Text(dataset.Description)
-                    .Text(dataset.Status).Text(dataset.SettingsJson).Text(dataset.UpdatedBy).Time(dataset.UpdatedAt).ExecuteNonQueryAsync(ct);
+                    .Text(dataset.Status).Text(dataset.SettingsJson).Text(dataset.UpdatedBy).Time(dataset.UpdatedAt).Text(dataset.EncoderName).ExecuteNonQueryAsync(ct);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -111,6 +111,7 @@ internal sealed class PostgresDatasetStore(PostgresCatalog db) : IDatasetStore
                      "DELETE FROM ingest_jobs WHERE dataset_id = $1",
                      "DELETE FROM image_events e USING images i WHERE e.image_id = i.id AND i.dataset_id = $1",
                      "DELETE FROM ingestion_jobs j USING images i WHERE j.image_id = i.id AND i.dataset_id = $1",
+                     "DELETE FROM image_embeddings WHERE dataset_id = $1",
                      "DELETE FROM images WHERE dataset_id = $1",
                      "DELETE FROM datasets WHERE id = $1",
                  })

@@ -307,6 +307,7 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
                              "DELETE FROM ingest_job_assets WHERE image_id = ANY($1)",
                              "DELETE FROM image_events WHERE image_id = ANY($1)",
                              "DELETE FROM ingestion_jobs WHERE image_id = ANY($1)",
+                             "DELETE FROM image_embeddings WHERE image_id = ANY($1)",
                              "DELETE FROM images WHERE id = ANY($1)",
                          })
                 {

@@ -37,7 +37,7 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
                     WHERE status = '{IngestJobStatus.Pending}' AND id IN (
                         SELECT a.job_id FROM ingest_job_assets a JOIN started s ON a.image_id = s.id WHERE a.outcome IS NULL)
                 )
-                SELECT * FROM started
+                SELECT s.*, d.encoder_name FROM started s JOIN datasets d ON d.id = s.dataset_id
                 """);
             await using var r = await cmd.Time(now).Arg<long>(max).Text(workerId).Time(expiresAt).ExecuteReaderAsync(ct);
             var jobs = new List<(long Seq, IngestionJob Job)>(max);
@@ -50,7 +50,8 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
                     Path: r.GetString(5),
                     BlobSha256: r.NullableString(6),
                     Attempt: r.GetInt32(2),
-                    LeaseExpiresAt: expiresAt)));
+                    LeaseExpiresAt: expiresAt,
+                    EncoderName: r.GetString(7))));
             }
             jobs.Sort((a, b) => a.Seq.CompareTo(b.Seq)); // oldest first, as the queue hands them out
             return jobs.Select(j => j.Job).ToList();
@@ -138,6 +139,11 @@ internal sealed class PostgresIngestionQueue(PostgresCatalog db, JobListener lis
                     PgRows.UuidParam(datasetId), new NpgsqlParameter<long> { TypedValue = delta }));
             }
             batch.BatchCommands.Add(PgRows.BatchCommand("DELETE FROM ingestion_jobs WHERE image_id = $1", PgRows.UuidParam(job.ImageId)));
+            batch.BatchCommands.Add(completed && outcome.Embedding is { } embedding
+                ? PgRows.BatchCommand(PostgresEmbeddingStore.UpsertSql, PostgresEmbeddingStore.UpsertParams(
+                    job.ImageId, datasetId, embedding.Model, Iris.Embeddings.EmbeddingVectors.ToBytes(embedding.Vector), now))
+                // A re-ingested image that no longer completes (or completes without one) keeps no stale embedding.
+                : PgRows.BatchCommand("DELETE FROM image_embeddings WHERE image_id = $1", PgRows.UuidParam(job.ImageId)));
             // Every job waiting for this image counts it once; a job whose last asset this was is completed.
             batch.BatchCommands.Add(PgRows.BatchCommand($"""
                 WITH open AS (

@@ -47,6 +47,37 @@ internal sealed class PostgresJobStore(PostgresCatalog db) : IIngestJobStore
         return true;
     }, ct);
 
+    public Task<bool> AdvanceAsync(Guid orgId, Guid jobId, long processed, long errored, bool finished, DateTimeOffset now, CancellationToken ct = default) =>
+        db.RunAsync(async connection =>
+        {
+            await using var cmd = connection.Command($"""
+                UPDATE ingest_jobs SET
+                    processed_assets = processed_assets + $1,
+                    errored_assets = errored_assets + $2,
+                    total_assets = CASE WHEN $3 THEN processed_assets + errored_assets + $1 + $2 ELSE total_assets END,
+                    status = CASE WHEN $3 THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+                    started_at = COALESCE(started_at, $4),
+                    finished_at = CASE WHEN $3 THEN $4 ELSE finished_at END,
+                    updated_at = $4
+                WHERE id = $5 AND org_id = $6 AND status IN ('{IngestJobStatus.Pending}', '{IngestJobStatus.InProgress}')
+                """);
+            return await cmd.Arg(processed).Arg(errored).Arg(finished).Time(now).Uuid(jobId).Uuid(orgId).ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public Task<IReadOnlyList<IngestJob>> ListOpenAsync(string jobType, int limit, CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<IngestJob>>(async connection =>
+        {
+            await using var cmd = connection.Command($"""
+                SELECT {PgRows.JobColumns} FROM ingest_jobs
+                WHERE job_type = $1 AND status IN ('{IngestJobStatus.Pending}', '{IngestJobStatus.InProgress}')
+                ORDER BY created_at, id LIMIT $2
+                """);
+            await using var r = await cmd.Text(jobType).Arg(limit).ExecuteReaderAsync(ct);
+            var jobs = new List<IngestJob>();
+            while (await r.ReadAsync(ct)) jobs.Add(PgRows.ReadJob(r));
+            return jobs;
+        }, ct);
+
     public Task<IngestJob?> GetAsync(Guid orgId, Guid jobId, CancellationToken ct = default) =>
         db.ReadAsync(connection => GetAsync(connection, null, orgId, jobId, ct), ct);
 

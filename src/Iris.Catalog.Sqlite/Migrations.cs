@@ -152,6 +152,22 @@ internal static class Migrations
             CREATE INDEX ix_images_dataset_status ON images(dataset_id, status, id);
             CREATE INDEX ix_images_dataset_id ON images(dataset_id, id);
             """),
+        new(5, "visual embeddings", """
+            -- One embedding per completed image. seq orders the writes (a replaced embedding gets a new one), so a
+            -- node's in-memory index reads only what changed since the last seq it saw.
+            CREATE TABLE image_embeddings (
+                seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+                image_id    BLOB NOT NULL UNIQUE REFERENCES images(id),
+                dataset_id  BLOB NOT NULL,
+                model       TEXT NOT NULL,
+                vector      BLOB NOT NULL,
+                written_at  INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX ix_image_embeddings_dataset_seq ON image_embeddings(dataset_id, model, seq);
+
+            -- The workers of jobs that finish no image (embeddings jobs) look for open ones of their type.
+            CREATE INDEX ix_ingest_jobs_open ON ingest_jobs(job_type, created_at, id) WHERE status IN ('pending', 'in_progress');
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -37,6 +37,7 @@ public sealed class SqliteCatalog : ICatalog
         Images = new SqliteImageStore(this);
         Queue = new SqliteIngestionQueue(this);
         Jobs = new SqliteJobStore(this);
+        Embeddings = new SqliteEmbeddingStore(this);
     }
 
     public ICatalogLocks Locks { get; } = new InProcessLocks();
@@ -60,6 +61,8 @@ public sealed class SqliteCatalog : ICatalog
     public IIngestionQueue Queue { get; }
 
     public IIngestJobStore Jobs { get; }
+
+    public IEmbeddingStore Embeddings { get; }
 
     /// <summary>Open connections with prepared statements for the hot reads (image metadata, statuses).</summary>
     internal ReadConnections Reads { get; }

@@ -80,12 +80,12 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
         }
         using (var update = connection.Command(tx, """
             UPDATE datasets SET name = @name, description = @description, status = @status, settings = @settings,
-                updated_by = @updatedBy, updated_at = @updatedAt
+                encoder_name = @encoder, updated_by = @updatedBy, updated_at = @updatedAt
             WHERE id = @id AND org_id = @org
             """))
         {
             update.With("@name", dataset.Name).With("@description", dataset.Description).With("@status", dataset.Status)
-                .With("@settings", dataset.SettingsJson).With("@updatedBy", dataset.UpdatedBy)
+                .With("@settings", dataset.SettingsJson).With("@encoder", dataset.EncoderName).With("@updatedBy", dataset.UpdatedBy)
                 .With("@updatedAt", Db.ToMicros(dataset.UpdatedAt)).With("@id", dataset.Id).With("@org", dataset.OrgId);
             if (update.ExecuteNonQuery() == 0) return new DatasetUpdate(null, NameTaken: false);
         }
@@ -133,6 +133,7 @@ internal sealed class SqliteDatasetStore(SqliteCatalog db) : IDatasetStore
             DELETE FROM ingest_jobs WHERE dataset_id = @d;
             DELETE FROM image_events WHERE image_id IN (SELECT id FROM images WHERE dataset_id = @d);
             DELETE FROM ingestion_jobs WHERE image_id IN (SELECT id FROM images WHERE dataset_id = @d);
+            DELETE FROM image_embeddings WHERE dataset_id = @d;
             DELETE FROM images WHERE dataset_id = @d;
             DELETE FROM datasets WHERE id = @d;
             """))

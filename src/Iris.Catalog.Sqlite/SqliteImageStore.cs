@@ -373,6 +373,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
                 DELETE FROM ingest_job_assets WHERE image_id = @id;
                 DELETE FROM image_events WHERE image_id = @id;
                 DELETE FROM ingestion_jobs WHERE image_id = @id;
+                DELETE FROM image_embeddings WHERE image_id = @id;
                 DELETE FROM images WHERE id = @id;
                 """))
             {

@@ -25,8 +25,8 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         // Oldest first by scanning the queue in seq order: only the few leased jobs at its head are skipped.
         var jobs = new List<IngestionJob>(max);
         using (var pick = connection.Command(tx, """
-            SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256
-            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id
+            SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256, d.encoder_name
+            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id JOIN datasets d ON d.id = i.dataset_id
             WHERE j.lease_expires_at IS NULL OR j.lease_expires_at <= @now
             ORDER BY j.seq LIMIT @max
             """))
@@ -52,7 +52,8 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
                         Path: r.GetString(5),
                         BlobSha256: r.NullableString(6),
                         Attempt: checked((int)r.GetInt64(2) + 1),
-                        LeaseExpiresAt: expiresAt)));
+                        LeaseExpiresAt: expiresAt,
+                        EncoderName: r.GetString(7))));
                 }
             }
 
@@ -148,6 +149,18 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         {
             finisher.Finish(job.ImageId, datasetId, status, outcome.Status, outcome.TechnicalMetadataJson,
                 outcome.ErrorCode, outcome.ErrorReason, outcome.Events, outcome.Sha256, outcome.PerceptualHash, outcome.PreviewKey);
+        }
+
+        if (outcome.Status == ImageStatus.Completed && outcome.Embedding is { } embedding)
+        {
+            SqliteEmbeddingStore.Write(connection, tx, job.ImageId, datasetId, embedding.Model,
+                Iris.Embeddings.EmbeddingVectors.ToBytes(embedding.Vector), Db.ToMicros(now));
+        }
+        else
+        {
+            // A re-ingested image that no longer completes (or completes without one) keeps no stale embedding.
+            using var stale = connection.Command(tx, "DELETE FROM image_embeddings WHERE image_id = @id");
+            stale.With("@id", job.ImageId).ExecuteNonQuery();
         }
 
         tx.Commit();

@@ -110,6 +110,38 @@ internal sealed class SqliteJobStore(SqliteCatalog db) : IIngestJobStore
         return new ImagePage(items, total);
     }
 
+    public async Task<bool> AdvanceAsync(Guid orgId, Guid jobId, long processed, long errored, bool finished, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, $"""
+            UPDATE ingest_jobs SET
+                processed_assets = processed_assets + @p,
+                errored_assets = errored_assets + @e,
+                total_assets = CASE WHEN @finished THEN processed_assets + errored_assets + @p + @e ELSE total_assets END,
+                status = CASE WHEN @finished THEN '{IngestJobStatus.Completed}' ELSE '{IngestJobStatus.InProgress}' END,
+                started_at = COALESCE(started_at, @now),
+                finished_at = CASE WHEN @finished THEN @now ELSE finished_at END,
+                updated_at = @now
+            WHERE id = @id AND org_id = @org AND status IN ('{IngestJobStatus.Pending}', '{IngestJobStatus.InProgress}')
+            """);
+        return cmd.With("@p", processed).With("@e", errored).With("@finished", finished).With("@now", Db.ToMicros(now))
+            .With("@id", jobId).With("@org", orgId).ExecuteNonQuery() == 1;
+    }
+
+    public async Task<IReadOnlyList<IngestJob>> ListOpenAsync(string jobType, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var cmd = connection.Command(null, $"""
+            SELECT {Db.JobColumns} FROM ingest_jobs
+            WHERE job_type = @type AND status IN ('{IngestJobStatus.Pending}', '{IngestJobStatus.InProgress}')
+            ORDER BY created_at, id LIMIT @limit
+            """);
+        using var r = cmd.With("@type", jobType).With("@limit", limit).ExecuteReader();
+        var jobs = new List<IngestJob>();
+        while (r.Read()) jobs.Add(Db.ReadJob(r));
+        return jobs;
+    }
+
     private static IngestJob? Get(SqliteConnection connection, SqliteTransaction? tx, Guid orgId, Guid jobId)
     {
         using var cmd = connection.Command(tx, $"SELECT {Db.JobColumns} FROM ingest_jobs WHERE id = @id AND org_id = @org");

@@ -7,6 +7,7 @@ using Iris.Server.Api;
 using Iris.Server.Auth;
 using Iris.Server.Ingestion;
 using Iris.Server.OpenApi;
+using Iris.Server.Search;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,6 +31,7 @@ public static class Extensions
         services.AddSingleton(catalog.Images);
         services.AddSingleton(catalog.Queue);
         services.AddSingleton(catalog.Jobs);
+        services.AddSingleton(catalog.Embeddings);
 
         services.AddSingleton(blobs);
         services.AddSingleton(temp);
@@ -42,6 +44,7 @@ public static class Extensions
         services.AddSingleton<BearerAuthenticationFilter>();
 
         services.AddIrisIngestion(runWorkers: options.Roles.HasFlag(IrisRoles.Workers));
+        services.AddIrisSearch();
         services.AddBatchReadLimit();
 
         services.ConfigureHttpJsonOptions(json => IrisJsonContext.ApplyTo(json.SerializerOptions));
@@ -66,6 +69,7 @@ public static class Extensions
         api.MapDeleteAssetsApi();
         api.MapImageDetailsApi();
         api.MapAuthManagementApi();
+        api.MapSearchApi();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", scalar => scalar

@@ -222,7 +222,7 @@ public sealed class PipelineTests : IDisposable
     {
         var clock = new FixedClock(new DateTimeOffset(2026, 11, 28, 15, 11, 45, TimeSpan.Zero));
         var options = new IrisOptions { AllowedRoots = [Corpus.File("imaging")] };
-        var outcome = await IngestionPipeline.CreateDefault(options, _blobs, _blobs.Temp, new S3Access(options), clock)
+        var outcome = await IngestionPipeline.CreateDefault(options, _blobs, _blobs.Temp, new S3Access(options), clock, Jobs.Embedder)
             .RunAsync(Jobs.For(Jobs.FileUri(Corpus.File("imaging/branches.png"))), CancellationToken.None);
         Assert.Equal(5, outcome.Events.Count);
         Assert.All(outcome.Events, e => Assert.Equal(clock.GetUtcNow(), e.At));

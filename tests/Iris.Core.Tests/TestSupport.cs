@@ -114,10 +114,13 @@ internal static class Jobs
     public static Task<IngestionOutcome> RunFile(string path, IrisOptions? options = null) =>
         Pipeline(options ?? new IrisOptions { AllowedRoots = [Path.GetDirectoryName(path)!] }).RunAsync(For(FileUri(path)), CancellationToken.None);
 
+    /// <summary>The model, loaded once for every test that embeds (jobs name no encoder unless a test says so).</summary>
+    public static readonly Lazy<Iris.Embeddings.IImageEmbedder> Embedder = new(() => new Iris.Embeddings.ResNetEmbedder());
+
     public static IngestionPipeline Pipeline(IrisOptions options, FakeBlobStore? blobs = null)
     {
         blobs ??= new FakeBlobStore();
-        return IngestionPipeline.CreateDefault(options, blobs, blobs.Temp, new Iris.Sources.S3Access(options), TimeProvider.System,
+        return IngestionPipeline.CreateDefault(options, blobs, blobs.Temp, new Iris.Sources.S3Access(options), TimeProvider.System, Embedder,
             (job, e) => throw new Xunit.Sdk.XunitException($"unexpected {e}"));
     }
 

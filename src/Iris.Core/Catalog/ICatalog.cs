@@ -19,6 +19,7 @@ public interface ICatalog : IAsyncDisposable
     IImageStore Images { get; }
     IIngestionQueue Queue { get; }
     IIngestJobStore Jobs { get; }
+    IEmbeddingStore Embeddings { get; }
     ICatalogLocks Locks { get; }
 }
 

@@ -58,7 +58,7 @@ public interface IDatasetStore
     Task<(IReadOnlyList<Dataset> Items, long Total)> ListAsync(Guid orgId, int offset, int limit, CancellationToken ct = default);
 
     /// <summary>
-    /// Writes the dataset's name, description, status and settings (with its updated by/at), unless another dataset
+    /// Writes the dataset's name, description, status, encoder and settings (with its updated by/at), unless another dataset
     /// of the organization has that name. Returns the dataset as stored.
     /// </summary>
     Task<DatasetUpdate> UpdateAsync(Dataset dataset, CancellationToken ct = default);
@@ -168,6 +168,16 @@ public interface IIngestJobStore
     /// <summary>A page of the organization's jobs, newest first, optionally of one dataset and in one status, and the total.</summary>
     Task<(IReadOnlyList<IngestJob> Items, long Total)> ListAsync(
         Guid orgId, Guid? datasetId, string? status, int offset, int limit, CancellationToken ct = default);
+
+    /// <summary>
+    /// Counts work done by a job that finishes no image (an embeddings job): adds to its processed and errored counters
+    /// and, with <paramref name="finished"/>, completes it (its total becomes what it counted). Moves a pending job to
+    /// in progress. False if the organization has no such job or it is finished already.
+    /// </summary>
+    Task<bool> AdvanceAsync(Guid orgId, Guid jobId, long processed, long errored, bool finished, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>The jobs of <paramref name="jobType"/> not finished yet, of every organization, oldest first (for the workers that run them).</summary>
+    Task<IReadOnlyList<IngestJob>> ListOpenAsync(string jobType, int limit, CancellationToken ct = default);
 
     /// <summary>A page of the job's images in the job's order (as they are now), and the total; null if the job is unknown to the organization.</summary>
     Task<ImagePage?> ListImagesAsync(Guid orgId, Guid jobId, int offset, int limit, CancellationToken ct = default);

@@ -39,6 +39,12 @@ public sealed class IngestionContext(IngestionJob job)
     /// <summary>Blob key of the stored preview, set by the preview stage.</summary>
     public string? PreviewKey { get; set; }
 
+    /// <summary>The upright, reduced pixels the preview stage decoded, for the stages after it (never a second decode).</summary>
+    public DecodedImage? Decoded { get; set; }
+
+    /// <summary>The visual embedding, set by the embedding stage when the dataset asks for one.</summary>
+    public Iris.Embeddings.Embedding? Embedding { get; set; }
+
     public List<ImageEvent> Events { get; } = [];
 }
 

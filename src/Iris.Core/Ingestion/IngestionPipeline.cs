@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Iris.Blobs;
+using Iris.Embeddings;
 using Iris.Models;
 using Iris.Sources;
 
@@ -28,15 +29,19 @@ public sealed class IngestionPipeline
         _onUnexpectedError = onUnexpectedError;
     }
 
-    /// <summary>The stages of this server: fetch (and hash), probe headers, metadata, decode into a stored preview.</summary>
+    /// <summary>
+    /// The stages of this server: fetch (and hash), probe headers, metadata, decode into a stored preview, and the visual
+    /// embedding of the decoded pixels for datasets that ask for one.
+    /// </summary>
     public static IngestionPipeline CreateDefault(IrisOptions options, IBlobStore blobs, TempFolder temp, S3Access s3, TimeProvider time,
-        Action<IngestionJob, Exception>? onUnexpectedError = null) =>
+        Lazy<IImageEmbedder> embedder, Action<IngestionJob, Exception>? onUnexpectedError = null) =>
         new(
             [
                 new FetchStage(new SourceResolver(options, blobs, temp, s3), options, time),
                 new ProbeStage(new HeaderProber(), options, time),
                 new MetadataStage(time),
                 new PreviewStage(RoutingImageDecoder.CreateDefault(), blobs, time),
+                new EmbeddingStage(embedder),
             ],
             time,
             onUnexpectedError);
@@ -64,7 +69,7 @@ public sealed class IngestionPipeline
             var json = TechnicalMetadataJson(context) ?? throw new InvalidOperationException("No stage determined the image's format and hash.");
             context.AddEvent(EventTypes.Completed, _time);
             return new IngestionOutcome(job.ImageId, ImageStatus.Completed, json, null, null, context.Events,
-                context.Sha256, context.PerceptualHash, context.PreviewKey);
+                context.Sha256, context.PerceptualHash, context.PreviewKey, context.Embedding);
         }
         catch (IngestionException e)
         {

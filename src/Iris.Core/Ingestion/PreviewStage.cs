@@ -26,6 +26,7 @@ public sealed class PreviewStage(IImageDecoder decoder, IBlobStore blobs, TimePr
         var key = BlobKeys.Preview(context.Job.ImageId);
         await blobs.PutAsync(key, preview, ct);
 
+        context.Decoded = decoded;
         context.PerceptualHash = hash;
         context.PreviewKey = key;
         context.AddEvent(EventType, time);

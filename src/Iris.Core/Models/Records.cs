@@ -74,6 +74,9 @@ public static class IngestJobType
     public const string Bucket = "bucket";
     public const string File = "file";
     public const string Metadata = "metadata";
+
+    /// <summary>Adds visual embeddings to a dataset's completed images that have none (from their previews).</summary>
+    public const string Embeddings = "embeddings";
 }
 
 /// <summary>The latest event of an image's history.</summary>
@@ -115,7 +118,7 @@ public sealed record PathStatus(
     string? ErrorReason,
     ImageEvent? LatestEvent);
 
-/// <summary>A job a worker holds: the image to ingest and how long the lease lasts.</summary>
+/// <summary>A job a worker holds: the image to ingest, how long the lease lasts and the encoder its dataset asks for.</summary>
 public sealed record IngestionJob(
     Guid ImageId,
     Guid OrgId,
@@ -123,7 +126,8 @@ public sealed record IngestionJob(
     string Path,
     string? BlobSha256,
     int Attempt,
-    DateTimeOffset LeaseExpiresAt);
+    DateTimeOffset LeaseExpiresAt,
+    string EncoderName = Iris.Embeddings.Encoders.None);
 
 /// <summary>
 /// The end of one ingestion: <c>completed</c> or an error, plus the events on the way. Technical metadata,
@@ -139,4 +143,5 @@ public sealed record IngestionOutcome(
     IReadOnlyList<ImageEvent> Events,
     string? Sha256 = null,
     long? PerceptualHash = null,
-    string? PreviewKey = null);
+    string? PreviewKey = null,
+    Iris.Embeddings.Embedding? Embedding = null);

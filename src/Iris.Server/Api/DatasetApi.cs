@@ -25,8 +25,8 @@ public static partial class DatasetApi
     public const int MaxPageLimit = 1000;
     public const int MaxMetadataFields = 1000;
 
-    public static readonly string[] EncoderNames =
-        ["multimodal", "multimodal-tx-large2", "multimodal-tx-large3", "multimodal-tx-large4", "nova2-multimodal", "resnet-50", "resnet-50-reduced"];
+    /// <summary>Coactive's visual encoders (each makes Iris's one visual embedding) and Iris's <c>none</c> (no embeddings).</summary>
+    public static readonly IReadOnlyList<string> EncoderNames = Iris.Embeddings.Encoders.All;
     public static readonly string[] AssetTypes = ["image", "video"];
     public static readonly string[] KeyframeSamplingMethods = ["intelligent", "uniform"];
     public static readonly string[] Statuses = ["active", "inactive", "deleting", "deleted"];

@@ -38,8 +38,10 @@ public sealed record IngestJobResponse(
     string? ErrorDetails,
     string? RequestId)
 {
+    /// <remarks>Coactive's job types have no embeddings job: Iris answers it as <c>unspecified</c>, its details saying what it makes.</remarks>
     public static IngestJobResponse From(IngestJob j, string detailsJson) => new(
-        j.Id.ToString(), j.OrgId.ToString(), j.DatasetId, j.ConnectionName, j.JobType, new RawJson(detailsJson), "submit", j.SourceType,
+        j.Id.ToString(), j.OrgId.ToString(), j.DatasetId, j.ConnectionName,
+        j.JobType == IngestJobType.Embeddings ? "unspecified" : j.JobType, new RawJson(detailsJson), "submit", j.SourceType,
         j.FilePath, j.CreatedAt, j.UpdatedAt, j.StartedAt, j.FinishedAt, j.Status, j.TotalAssets, j.ProcessedAssets, j.ErroredAssets,
         j.ErrorDetails, RequestId: null);
 }

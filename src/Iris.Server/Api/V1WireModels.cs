@@ -111,6 +111,9 @@ public sealed record DuplicatesResponse(Guid AssetId, IReadOnlyList<DuplicateIma
 [JsonSerializable(typeof(IReadOnlyList<ClientResponse>))]
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(UpdateClientRequest))]
+[JsonSerializable(typeof(ImageSearchRequest))]
+[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(StartEmbeddingsRequest))]
 public sealed partial class V1JsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -1,5 +1,7 @@
 using Iris.Blobs;
+using Iris.Embeddings;
 using Iris.Ingestion;
+using Iris.Search;
 using Iris.Sources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,10 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton(provider => CsvManifestReader.Create(
             provider.GetRequiredService<IrisOptions>(), provider.GetRequiredService<IBlobStore>(),
             provider.GetRequiredService<TempFolder>(), provider.GetRequiredService<S3Access>()));
+        // The model loads on first use: a server whose datasets all say encoder "none" never loads it.
+        services.AddSingleton(_ => new Lazy<IImageEmbedder>(() => new ResNetEmbedder(), LazyThreadSafetyMode.ExecutionAndPublication));
+        services.AddSingleton<QueryImages>();
+        services.AddSingleton<EmbeddingJobs>();
         services.AddSingleton(provider =>
         {
             var logger = provider.GetRequiredService<ILogger<IngestionPipeline>>();
@@ -26,10 +32,15 @@ public static class IngestionServiceCollectionExtensions
                 provider.GetRequiredService<TempFolder>(),
                 provider.GetRequiredService<S3Access>(),
                 provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<Lazy<IImageEmbedder>>(),
                 (job, e) => logger.LogError(e, "Unexpected error while ingesting image {ImageId} ({Path})", job.ImageId, job.Path));
         });
         services.AddSingleton<IngestionWorker>();
-        if (runWorkers) services.AddHostedService<IngestionWorkerPool>();
+        if (runWorkers)
+        {
+            services.AddHostedService<IngestionWorkerPool>();
+            services.AddHostedService<EmbeddingJobsService>();
+        }
         return services;
     }
 }

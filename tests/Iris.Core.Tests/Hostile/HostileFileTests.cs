@@ -19,7 +19,7 @@ internal sealed class HostilePipeline : IDisposable
         Options = new IrisOptions { DataDirectory = System.IO.Path.Combine(_tmp.Path, "data"), AllowedRoots = [FilesDir] };
         Blobs = new FileBlobStore(System.IO.Path.Combine(Options.DataDirectory, "blobs"));
         Temp = new TempFolder(System.IO.Path.Combine(Options.DataDirectory, "tmp"));
-        Pipeline = IngestionPipeline.CreateDefault(Options, Blobs, Temp, new Iris.Sources.S3Access(Options), TimeProvider.System, (job, e) => _bugs[job.ImageId] = e);
+        Pipeline = IngestionPipeline.CreateDefault(Options, Blobs, Temp, new Iris.Sources.S3Access(Options), TimeProvider.System, Jobs.Embedder, (job, e) => _bugs[job.ImageId] = e);
     }
 
     public string FilesDir { get; }

@@ -17,7 +17,7 @@ public sealed class IsolationMatrixTests(ServerFixture server)
 
     /// <summary>Routes whose ids travel in the query or the body rather than the path.</summary>
     private static readonly HashSet<string> IdsOutsideThePath =
-        ["GET /api/v0/images/metadata", "POST /api/v0/images/metadata", "POST /api/v0/delete/assets"];
+        ["GET /api/v0/images/metadata", "POST /api/v0/images/metadata", "POST /api/v0/delete/assets", "POST /api/v1/search/image-to-image"];
 
     private static readonly HashSet<string> HttpMethods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
@@ -97,6 +97,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Write("PUT /api/v1/auth-management/clients/{client_id}", 404,
             (h, t, _) => h.PutAsync($"{Clients}/{t.ClientId}", new JsonObject()), "no name"),
         Write("DELETE /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.DeleteAsync($"{Clients}/{t.ClientId}")),
+        Write("POST /api/v1/datasets/{dataset_id}/embeddings", 404,
+            (h, t, _) => h.PostAsync($"/api/v1/datasets/{t.DatasetId}/embeddings", new JsonObject { ["encoder_name"] = "resnet-50" })),
 
         // Ids in the query or the body.
         Read("GET /api/v1/datasets", 200, (h, t, _) => h.GetAsync($"/api/v1/datasets?dataset_ids={t.DatasetId}")),
@@ -105,6 +107,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("POST /api/v0/images/metadata", 404,
             (h, t, _) => h.PostAsync("/api/v0/images/metadata", new JsonObject { ["coactiveImageIds"] = J.Strings([t.ImageId]) })),
         Write("POST /api/v0/delete/assets", 404, (h, t, _) => DeleteAssets(h, t.DatasetId, t.ImageId, t.Path)),
+        Read("POST /api/v1/search/image-to-image", 404, (h, t, _) => h.PostAsync("/api/v1/search/image-to-image",
+            new JsonObject { ["dataset_id"] = t.DatasetId, ["coactive_image_id"] = t.ImageId })),
         Write("POST /api/v1/ingestion/images", 404, (h, t, _) => h.PostAsync("/api/v1/ingestion/images", new JsonObject
         {
             ["dataset_id"] = t.DatasetId, ["images"] = new JsonArray(new JsonObject { ["source_path"] = t.Path, ["metadata"] = Owner("second") }),
@@ -141,6 +145,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("POST /api/v0/datasets/{dataset_id}/images/statuses", 200, (h, t, o) => h.PostAsync(
             $"/api/v0/datasets/{o.DatasetId}/images/statuses", new JsonObject { ["paths"] = J.Strings([t.Path, o.Path]) }),
             "own dataset, the target's path"),
+        Read("POST /api/v1/search/image-to-image", 404, (h, t, o) => h.PostAsync("/api/v1/search/image-to-image",
+            new JsonObject { ["dataset_id"] = o.DatasetId, ["coactive_image_id"] = t.ImageId }), "own dataset, the target's image"),
         // Answered 202 echoing every identifier whether or not it names anything: the target's image must stay.
         Write("POST /api/v0/delete/assets", 202, (h, t, o) => JobIdsMasked(DeleteAssets(h, o.DatasetId, t.ImageId, t.Path)),
             "own dataset, the target's image id and path"),
@@ -215,6 +221,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
             ["job status"] = Line(await http.GetAsync($"/api/v1/ingestion/jobs/{first.JobId}/status")),
             ["asset statuses"] = Line(await http.PostAsync($"/api/v1/ingestion/datasets/{first.DatasetId}/assets/status", new JsonObject())),
             ["dataset jobs"] = Line(await http.GetAsync($"/api/v1/ingestion/datasets/{first.DatasetId}/status")),
+            ["search"] = Line(await http.PostAsync("/api/v1/search/image-to-image",
+                new JsonObject { ["dataset_id"] = first.DatasetId, ["coactive_image_id"] = first.ImageId })),
             ["credential still works"] = Line(await credential.GetAsync($"/api/v1/datasets/{first.DatasetId}")),
         };
     }

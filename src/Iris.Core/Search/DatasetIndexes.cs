@@ -49,6 +49,8 @@ public sealed class DatasetIndexes(IEmbeddingStore store, Func<int, IVectorIndex
                 }
                 // A full batch may have more behind it; the re-read overlap alone never advances the sequence.
                 if (rows.Count < ReadBatch || !advanced) break;
+                // The overlap came with the first page: later ones go on by seq, or the rows it re-read would fill them again.
+                since = started;
             }
             entry.CaughtUpAt = started;
             return entry.Index;

@@ -19,7 +19,7 @@ public abstract class QueueTests(TestEngine engine) : CatalogTestBase(engine)
         var jobs = await Catalog.Queue.ClaimAsync("w1", 2, Lease, T0);
 
         Assert.Equal([first[0].Id, first[1].Id], jobs.Select(j => j.ImageId));
-        Assert.Equal(new IngestionJob(first[0].Id, org.Id, ds.Id, "a", "sha-a", 1, Micro(T0 + Lease)), jobs[0]);
+        Assert.Equal(new IngestionJob(first[0].Id, org.Id, ds.Id, "a", "sha-a", 1, Micro(T0 + Lease), ds.EncoderName), jobs[0]);
         var image = await Catalog.Images.GetAsync(org.Id, first[0].Id);
         Assert.Equal(ImageStatus.ProcessingStarted, image!.Status);
         Assert.Equal(EventTypes.Received, image.LatestEvent!.EventType); // no event for the claim

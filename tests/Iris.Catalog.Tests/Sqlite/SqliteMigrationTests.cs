@@ -5,7 +5,8 @@ namespace Iris.Catalog.Tests.Sqlite;
 public sealed class SqliteMigrationTests : SqliteTestBase
 {
     private static readonly string[] Tables =
-        ["credentials", "datasets", "image_events", "images", "ingest_job_assets", "ingest_jobs", "ingestion_jobs", "organizations", "schema_migrations"];
+        ["credentials", "datasets", "image_embeddings", "image_events", "images", "ingest_job_assets", "ingest_jobs", "ingestion_jobs", "organizations",
+         "schema_migrations", "sqlite_sequence"];
 
     [Fact]
     public void OpenAsync_migrates_an_empty_database_with_every_table_and_creates_the_folder()

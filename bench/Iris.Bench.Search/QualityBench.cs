@@ -30,6 +30,7 @@ internal static class QualityBench
         var rounds = options.Number("rounds", 3);
         if (!Directory.Exists(corpus)) throw new ArgumentException($"The corpus folder {corpus} does not exist: pass --corpus.");
 
+        var loadBefore = LoadAverage();
         var log = (string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
         var scratch = Directory.CreateTempSubdirectory("iris-bench-search-").FullName;
         try
@@ -74,7 +75,7 @@ internal static class QualityBench
                 Console.WriteLine($"{result.Method}: {result.Misses.Count} copies outside the {k} nearest");
                 foreach (var miss in result.Misses) Console.WriteLine($"  {miss}");
             }
-            var lines = Section(set, k, results, cost, throughput, cameraCount, rounds, whole.MeanPerChannel());
+            var lines = Section(set, k, results, cost, throughput, cameraCount, rounds, whole.MeanPerChannel(), (loadBefore, LoadAverage()));
             Console.WriteLine();
             foreach (var line in lines) Console.WriteLine(line);
             if (report != "none") WriteSection(report, lines);
@@ -87,7 +88,7 @@ internal static class QualityBench
     }
 
     private static List<string> Section(QualitySet set, int k, List<RecallResult> results, EmbeddingCost cost, Throughput throughput, int cameraCount, int rounds,
-        float[] mean)
+        float[] mean, (string Before, string After) load)
     {
         static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
         var copies = set.CountOf(i => i.Edit is not null);
@@ -95,9 +96,11 @@ internal static class QualityBench
         {
             SectionTitle,
             "",
-            $"Measured {DateTime.UtcNow:yyyy-MM-dd} on this {Environment.ProcessorCount}-core machine by `bench/search.sh quality`.",
+            $"Measured {DateTime.UtcNow:yyyy-MM-dd} on this {Environment.ProcessorCount}-core machine by `bench/search.sh quality` "
+            + $"(load average {load.Before} at the start, {load.After} at the end: other processes shared the cores, which slows "
+            + "the images/s below far more than the thread CPU times).",
             "",
-            $"The set: {set.Queries.Count} corpus photos as queries ({string.Join(", ", QualitySet.Photos.Select(p => p.Family))}), "
+            $"The set: {set.Queries.Count} corpus pictures as queries (the photos, and the letter F of the orientation samples: {string.Join(", ", QualitySet.Photos.Select(p => p.Family))}), "
             + $"{Edits.Kinds.Count} edited copies of each made with libvips from the full-size file ({copies} in all: "
             + string.Join("; ", Edits.Kinds.Select(e => $"{e.Name}: {e.What}")) + $"), and {set.Items.Count - set.Queries.Count - copies} other corpus "
             + $"images that decode as distractors ({set.Skipped} files that do not decode and exif-tagged/ left out). Every image is decoded by the "
@@ -133,6 +136,9 @@ internal static class QualityBench
         lines.Add($"| of which the input conversion (libvips resample, planes, mean subtracted) | {F(cost.Input.Median)} | {F(cost.Input.P95)} |");
         lines.Add($"| the preprocess model run by ONNX Runtime (not done: folded into the conversion) | {F(cost.PreprocessModel.Median, "0.000")} | {F(cost.PreprocessModel.P95, "0.000")} |");
         lines.Add($"| the addition that replaces it | {F(cost.Fold.Median, "0.000")} | {F(cost.Fold.P95, "0.000")} |");
+        lines.Add($"| making the input and output buffers and their OrtValues anew (not done: one set per thread, reused) | {F(cost.FreshBuffers.Median, "0.000")} | {F(cost.FreshBuffers.P95, "0.000")} |");
+        lines.Add("");
+        lines.Add($"One Embed allocates {F(cost.AllocatedKb, "0")} KB of managed memory (median; the resampled square and the vector), the reused buffers not counted.");
         lines.Add("");
         lines.Add($"Folded input against the preprocess model's output on every image: largest difference {cost.MaxFoldDifference:0.######} (limit 1e-4).");
         lines.Add("");
@@ -178,6 +184,19 @@ internal static class QualityBench
         var pixels = (byte[])image.Pixels.Clone();
         for (var p = 0; p < pixels.Length; p += image.Bands) (pixels[p], pixels[p + 2]) = (pixels[p + 2], pixels[p]);
         return new DecodedImage(image.Width, image.Height, image.Bands, pixels);
+    }
+
+    /// <summary>The one-minute load average, or "unknown" where /proc/loadavg is not there.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static string RepoRoot()

@@ -19,7 +19,10 @@ internal sealed record CpuCost(double Median, double P95)
 }
 
 /// <summary>The embedding stage's cost per image on one thread, split into its parts, and what the preprocess model would cost.</summary>
-internal sealed record EmbeddingCost(CpuCost Embed, CpuCost Input, CpuCost PreprocessModel, CpuCost Fold, double MaxFoldDifference, int Images);
+/// <param name="AllocatedKb">Managed memory one Embed allocates (median), with the thread's buffers reused.</param>
+/// <param name="FreshBuffers">What making the buffers and their ONNX Runtime values anew for each call would add.</param>
+internal sealed record EmbeddingCost(CpuCost Embed, CpuCost Input, CpuCost PreprocessModel, CpuCost Fold, double MaxFoldDifference, int Images,
+    double AllocatedKb, CpuCost FreshBuffers);
 
 /// <summary>Images per second of the decode, hash and preview work of ingestion, with and without the embedding.</summary>
 internal sealed record Throughput(double Without, double With, double CpuMsWithout, double CpuMsWith, IReadOnlyList<(double Without, double With)> Rounds);
@@ -42,13 +45,24 @@ internal static class StageCost
         var sum = new float[rgb.Length];
         using var runOptions = new RunOptions();
 
-        List<double> embed = [], input = [], model = [], fold = [];
+        List<double> embed = [], input = [], model = [], fold = [], allocated = [], fresh = [];
         var maxDifference = 0.0;
         foreach (var image in images)
         {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
             var start = ThreadCpu.Milliseconds();
             embedder.Embed(image);
             embed.Add(ThreadCpu.Milliseconds() - start);
+            allocated.Add((GC.GetAllocatedBytesForCurrentThread() - bytes) / 1024.0);
+
+            start = ThreadCpu.Milliseconds();
+            var freshInput = new float[3 * NetworkInput.Plane];
+            var freshOutput = new float[512];
+            using (OrtValue.CreateTensorValueFromMemory(freshInput, [1, 3, NetworkInput.Side, NetworkInput.Side]))
+            using (OrtValue.CreateTensorValueFromMemory(freshOutput, [1, 512, 1, 1]))
+            {
+                fresh.Add(ThreadCpu.Milliseconds() - start);
+            }
 
             start = ThreadCpu.Milliseconds();
             var folded = embedder.NetworkInputOf(image);
@@ -67,7 +81,8 @@ internal static class StageCost
             TensorPrimitives.Add(rgb, offset, sum);
             fold.Add(ThreadCpu.Milliseconds() - start);
         }
-        return new EmbeddingCost(CpuCost.Of(embed), CpuCost.Of(input), CpuCost.Of(model), CpuCost.Of(fold), maxDifference, images.Count);
+        return new EmbeddingCost(CpuCost.Of(embed), CpuCost.Of(input), CpuCost.Of(model), CpuCost.Of(fold), maxDifference, images.Count,
+            CpuCost.Of(allocated).Median, CpuCost.Of(fresh));
     }
 
     /// <summary>

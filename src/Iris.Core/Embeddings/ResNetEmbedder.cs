@@ -7,7 +7,7 @@ namespace Iris.Embeddings;
 /// <summary>
 /// Visual embeddings from ResNet-18 (trained on ImageNet, the model files of ML.NET's DnnImageFeaturizer): the decoded
 /// picture resampled to 224×224, through the network to its 512 pooled features, L2-normalised. The model files are
-/// loaded once; each thread gets its own input and output buffers, so calls may run concurrently.
+/// loaded once; each thread gets its own input and output buffers, so calls may run concurrently (Dispose once they are done).
 /// </summary>
 /// <remarks>
 /// The square is blurred a little (<see cref="DefaultBlurSigma"/>) before the network sees it: copies that were
@@ -21,6 +21,9 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
 {
     public const string NetworkFile = "ResNet18.onnx";
     public const string PreprocessFile = "ResNetPreprocess.onnx";
+
+    /// <summary>The blur applied to the 224×224 square before the network, in pixels.</summary>
+    public const double DefaultBlurSigma = 2.0;
 
     private const string NetworkInputName = "Input247";
     private const string NetworkOutputName = "Pooling395_Output_0";
@@ -42,7 +45,7 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
     /// <see cref="DefaultModelsFolder"/>, where the build copies them.</param>
     /// <param name="framing">How a picture that is not square is made square.</param>
     /// <exception cref="FileNotFoundException">A model file is missing.</exception>
-    /// <exception cref="InvalidOperationException">The model files are not the ones this class was written for.</exception>
+    /// <exception cref="InvalidOperationException">A model file does not load, or is not the one this class was written for.</exception>
     public ResNetEmbedder(string? modelsFolder = null, ResNetFraming framing = ResNetFraming.WholeImage)
         : this(modelsFolder, framing, DefaultBlurSigma)
     {
@@ -62,15 +65,11 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
                 + (framing == ResNetFraming.CentreCrop ? "-centre-crop" : "")
                 + (blurSigma == DefaultBlurSigma ? "" : FormattableString.Invariant($"-blur{blurSigma:0.##}"));
 
-        using (var options = CreateSessionOptions())
-        using (var preprocess = new InferenceSession(preprocessPath, options))
+        using (var preprocess = Load(preprocessPath))
         {
             _offset = ReadOffset(preprocess);
         }
-        using (var options = CreateSessionOptions())
-        {
-            _network = new InferenceSession(networkPath, options);
-        }
+        _network = Load(networkPath);
         try
         {
             CheckNetworkShape(_network, networkPath);
@@ -82,9 +81,6 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
         }
         _buffers = new ThreadLocal<Buffers>(() => new Buffers(), trackAllValues: true);
     }
-
-    /// <summary>The blur applied to the 224×224 square before the network, in pixels.</summary>
-    public const double DefaultBlurSigma = 2.0;
 
     /// <summary><c>Models</c> next to the assemblies (<see cref="AppContext.BaseDirectory"/>).</summary>
     public static string DefaultModelsFolder => Path.Combine(AppContext.BaseDirectory, "Models");
@@ -149,6 +145,19 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
         // The network wants B, G, R: red goes to the last plane.
         NetworkInput.WritePlanes(image, _framing, _blurSigma, red: input.Slice(2 * plane, plane), green: input.Slice(plane, plane), blue: input[..plane]);
         TensorPrimitives.Add(input, _offset, input);
+    }
+
+    private static InferenceSession Load(string path)
+    {
+        using var options = CreateSessionOptions();
+        try
+        {
+            return new InferenceSession(path, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException($"ONNX Runtime cannot load the model file {path}: {e.Message}", e);
+        }
     }
 
     private static string ModelPath(string folder, string file)

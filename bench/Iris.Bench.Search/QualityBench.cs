@@ -138,7 +138,7 @@ internal static class QualityBench
         lines.Add($"| the addition that replaces it | {F(cost.Fold.Median, "0.000")} | {F(cost.Fold.P95, "0.000")} |");
         lines.Add($"| making the input and output buffers and their OrtValues anew (not done: one set per thread, reused) | {F(cost.FreshBuffers.Median, "0.000")} | {F(cost.FreshBuffers.P95, "0.000")} |");
         lines.Add("");
-        lines.Add($"One Embed allocates {F(cost.AllocatedKb, "0")} KB of managed memory (median; the resampled square and the vector), the reused buffers not counted.");
+        lines.Add($"One Embed allocates {F(cost.AllocatedKb, "0")} KB of managed memory (median: the vector and the libvips and ONNX Runtime call objects; the pixels stay in native memory and the reused buffers are not counted).");
         lines.Add("");
         lines.Add($"Folded input against the preprocess model's output on every image: largest difference {cost.MaxFoldDifference:0.######} (limit 1e-4).");
         lines.Add("");

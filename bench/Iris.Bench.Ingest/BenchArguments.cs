@@ -34,6 +34,9 @@ public sealed class BenchArguments
         ? int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new ArgumentException($"--{name} must be a whole number of at least {min}.")
         : null;
 
+    /// <summary>The text given for <c>--name</c>, or null.</summary>
+    public string? Text(string name) => _values.GetValueOrDefault(name);
+
     /// <summary>Where the generated JPEGs are kept between runs: <c>--cache</c>, or <c>$TMPDIR/iris-bench-images</c>.</summary>
     public string Cache => Path.GetFullPath(_values.GetValueOrDefault("cache") ?? Path.Combine(Path.GetTempPath(), "iris-bench-images"));
 

@@ -7,9 +7,12 @@ namespace Iris.Embeddings;
 /// <summary>
 /// Visual embeddings from ResNet-18 (trained on ImageNet, the model files of ML.NET's DnnImageFeaturizer): the decoded
 /// picture resampled to 224×224, through the network to its 512 pooled features, L2-normalised. The model files are
-/// loaded once; each thread gets its own input and output buffers, so calls may run concurrently.
+/// loaded once; each thread gets its own input and output buffers, so calls may run concurrently (Dispose once they are done).
 /// </summary>
 /// <remarks>
+/// The square is blurred a little (<see cref="DefaultBlurSigma"/>) before the network sees it: copies that were
+/// downscaled, blurred or upscaled lose fine detail, and taking the same detail away from every picture brings their
+/// features closer to the original's (the quality benchmark, bench/search.sh quality, measures it).
 /// The preprocess model turns planar R, G, B values 0..255 into the network's input by reversing the channels to
 /// B, G, R and subtracting a mean image (224×224 per channel, no scaling). That arithmetic is folded into the input
 /// conversion here, with the mean read from the model at load time and checked against a run of the model itself.
@@ -18,6 +21,9 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
 {
     public const string NetworkFile = "ResNet18.onnx";
     public const string PreprocessFile = "ResNetPreprocess.onnx";
+
+    /// <summary>The blur applied to the 224×224 square before the network, in pixels.</summary>
+    public const double DefaultBlurSigma = 2.0;
 
     private const string NetworkInputName = "Input247";
     private const string NetworkOutputName = "Pooling395_Output_0";
@@ -29,6 +35,7 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
 
     private readonly InferenceSession _network;
     private readonly ResNetFraming _framing;
+    private readonly double _blurSigma;
     // What the preprocess model adds after reversing the channels: minus the mean image, planar B, G, R.
     private readonly float[] _offset;
     private readonly ThreadLocal<Buffers> _buffers;
@@ -38,24 +45,31 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
     /// <see cref="DefaultModelsFolder"/>, where the build copies them.</param>
     /// <param name="framing">How a picture that is not square is made square.</param>
     /// <exception cref="FileNotFoundException">A model file is missing.</exception>
-    /// <exception cref="InvalidOperationException">The model files are not the ones this class was written for.</exception>
+    /// <exception cref="InvalidOperationException">A model file does not load, or is not the one this class was written for.</exception>
     public ResNetEmbedder(string? modelsFolder = null, ResNetFraming framing = ResNetFraming.WholeImage)
+        : this(modelsFolder, framing, DefaultBlurSigma)
     {
+    }
+
+    /// <param name="blurSigma">The Gaussian blur, in pixels of the 224×224 square, applied before the network (0: none).</param>
+    internal ResNetEmbedder(string? modelsFolder, ResNetFraming framing, double blurSigma)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(blurSigma);
+        _blurSigma = blurSigma;
         var folder = Path.GetFullPath(modelsFolder ?? DefaultModelsFolder);
         var networkPath = ModelPath(folder, NetworkFile);
         var preprocessPath = ModelPath(folder, PreprocessFile);
         _framing = framing;
-        Model = framing == ResNetFraming.WholeImage ? "resnet18-imagenet-v1" : "resnet18-imagenet-v1-centre-crop";
+        // The name changes with anything that changes the vectors.
+        Model = "resnet18-imagenet-v1"
+                + (framing == ResNetFraming.CentreCrop ? "-centre-crop" : "")
+                + (blurSigma == DefaultBlurSigma ? "" : FormattableString.Invariant($"-blur{blurSigma:0.##}"));
 
-        using (var options = CreateSessionOptions())
-        using (var preprocess = new InferenceSession(preprocessPath, options))
+        using (var preprocess = Load(preprocessPath))
         {
             _offset = ReadOffset(preprocess);
         }
-        using (var options = CreateSessionOptions())
-        {
-            _network = new InferenceSession(networkPath, options);
-        }
+        _network = Load(networkPath);
         try
         {
             CheckNetworkShape(_network, networkPath);
@@ -105,6 +119,10 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
         return embedding;
     }
 
+    /// <summary>The mean image the preprocess model subtracts, averaged per channel of the network's input (B, G, R).</summary>
+    internal float[] MeanPerChannel() =>
+        [.. Enumerable.Range(0, 3).Select(c => -TensorPrimitives.Sum<float>(_offset.AsSpan(c * NetworkInput.Plane, NetworkInput.Plane)) / NetworkInput.Plane)];
+
     /// <summary>The network's input for <paramref name="image"/>: the preprocess model's output, computed here.</summary>
     internal float[] NetworkInputOf(DecodedImage image)
     {
@@ -125,8 +143,21 @@ public sealed class ResNetEmbedder : IImageEmbedder, IDisposable
     {
         const int plane = NetworkInput.Plane;
         // The network wants B, G, R: red goes to the last plane.
-        NetworkInput.WritePlanes(image, _framing, red: input.Slice(2 * plane, plane), green: input.Slice(plane, plane), blue: input[..plane]);
+        NetworkInput.WritePlanes(image, _framing, _blurSigma, red: input.Slice(2 * plane, plane), green: input.Slice(plane, plane), blue: input[..plane]);
         TensorPrimitives.Add(input, _offset, input);
+    }
+
+    private static InferenceSession Load(string path)
+    {
+        using var options = CreateSessionOptions();
+        try
+        {
+            return new InferenceSession(path, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException($"ONNX Runtime cannot load the model file {path}: {e.Message}", e);
+        }
     }
 
     private static string ModelPath(string folder, string file)

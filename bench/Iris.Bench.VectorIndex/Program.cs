@@ -55,22 +55,6 @@ foreach (var kind in options.Kinds)
         var truth = GroundTruth.Compute(data, n, queries, k);
         log($"{kind} {n:N0}: ground truth of {queries.Length} queries in {watch.Elapsed.TotalSeconds:0.0} s (blocked scan, every core)");
 
-        // Exact: built, measured, and dropped before the graph is built (both at 1,000,000 would hold 3 GB more).
-        var rssBefore = Measure.ResidentBytes();
-        watch.Restart();
-        var exact = BuildExact(data, n);
-        var exactBuild = watch.Elapsed.TotalSeconds;
-        var exactRss = Measure.ResidentBytes() - rssBefore;
-        var timed = queries.Take(options.ExactTimed).ToArray();
-        var exactFound = new List<int>[timed.Length];
-        var exactMs = Measure.Latencies(timed, (i, q) => exactFound[i] = Rows(exact.Search(q, k)));
-        var exactRecall = GroundTruth.Recall(truth[..timed.Length], exactFound);
-        var exactRun = new IndexRun(kind, n, "exact (float32)", 0, exactBuild, exactRss / (double)n, exact.MemoryBytes / (double)n,
-            Measure.Percentile(exactMs, 50), Measure.Percentile(exactMs, 99), exactRecall, timed.Length);
-        results.Runs.Add(exactRun);
-        log($"{kind} {n:N0}: {exactRun}");
-        exact.Dispose();
-
         if (n == options.Study)
             results.Quantised.AddRange(QuantisedExact(kind, data, n, queries[..200], truth[..200]));
 
@@ -80,9 +64,9 @@ foreach (var kind in options.Kinds)
                      : [defaults])
         {
             var quantization = settings.Quantization;
-            rssBefore = Measure.ResidentBytes();
+            var graphRssBefore = Measure.ResidentBytes();
             using var graph = BuildGraph(data, n, settings, out var buildSeconds);
-            var graphRss = Measure.ResidentBytes() - rssBefore;
+            var graphRss = Measure.ResidentBytes() - graphRssBefore;
             foreach (var ef in settings == defaults ? options.Ef : [defaults.ExpansionSearch])
             {
                 graph.ExpansionSearch = ef;
@@ -98,6 +82,22 @@ foreach (var kind in options.Kinds)
                 log($"{kind} {n:N0}: {run}");
             }
         }
+        // Exact, after the graphs are disposed (both at 1,000,000 would hold 3 GB more).
+        var rssBefore = Measure.ResidentBytes();
+        watch.Restart();
+        var exact = BuildExact(data, n);
+        var exactBuild = watch.Elapsed.TotalSeconds;
+        var exactRss = Measure.ResidentBytes() - rssBefore;
+        var timed = queries.Take(options.ExactTimed).ToArray();
+        var exactFound = new List<int>[timed.Length];
+        var exactMs = Measure.Latencies(timed, (i, q) => exactFound[i] = Rows(exact.Search(q, k)));
+        var exactRecall = GroundTruth.Recall(truth[..timed.Length], exactFound);
+        var exactRun = new IndexRun(kind, n, "exact (float32)", 0, exactBuild, exactRss / (double)n, exact.MemoryBytes / (double)n,
+            Measure.Percentile(exactMs, 50), Measure.Percentile(exactMs, 99), exactRecall, timed.Length);
+        results.Runs.Add(exactRun);
+        log($"{kind} {n:N0}: {exactRun}");
+        exact.Dispose();
+
         // Written after each size, so a run cut short still leaves what it measured.
         if (options.Report is { } partial)
             Report.Write(results, partial);

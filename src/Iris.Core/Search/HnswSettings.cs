@@ -6,8 +6,9 @@ public sealed record HnswSettings
     /// <summary>Links per node (HNSW's M).</summary>
     public int Connectivity { get; init; } = 16;
 
-    /// <summary>Candidates kept while linking a new vector (efConstruction).</summary>
-    public int ExpansionAdd { get; init; } = 128;
+    /// <summary>Candidates kept while linking a new vector (efConstruction): half USearch's default of 128, which
+    /// halves the build time; docs/benchmarks.md has the recall of both.</summary>
+    public int ExpansionAdd { get; init; } = 64;
 
     /// <summary>Candidates kept while searching (ef); a search for more matches than this keeps that many instead.</summary>
     public int ExpansionSearch { get; init; } = 128;

@@ -20,7 +20,7 @@ internal sealed class TopMatches
     public bool IsFull => _count == _heap.Length;
 
     /// <summary>True when a match with this score (and any id) could still be kept: cheaper than <see cref="Add"/>.</summary>
-    public bool Admits(float score) => _count < _heap.Length || score >= _heap[0].Score;
+    public bool Admits(float score) => _count < _heap.Length || (_heap.Length > 0 && score >= _heap[0].Score);
 
     public void Add(Guid id, float score)
     {

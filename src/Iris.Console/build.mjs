@@ -17,3 +17,4 @@ await build({
 });
 await copyFile('index.html', 'dist/index.html');
 await copyFile('console.css', 'dist/console.css');
+await copyFile('favicon.svg', 'dist/favicon.svg');

@@ -149,7 +149,8 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
             .Order(StringComparer.Ordinal).Take(30).Select(f => new Uri(f).AbsoluteUri).ToList();
         Assert.Equal(30, files.Count);
 
-        await using var console = await fixture.OpenAsync();
+        // Tall enough for the whole grid: previews load as tiles come into view.
+        await using var console = await fixture.OpenAsync(height: 2200);
         var page = console.Page;
         await console.SignInAsync();
         await console.OpenDatasetAsync(datasetId);
@@ -174,6 +175,11 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
         await Expect(page.Locator("#count-total")).ToHaveTextAsync("30");
         await page.WaitForFunctionAsync("() => Number(document.getElementById('count-completed').textContent) + Number(document.getElementById('count-error').textContent) === 30",
             null, new() { Timeout = 90_000 });
+        // The grid follows the counts (a refresh at most every 2 s): no tile stays pending, and the previews load.
+        await Expect(page.Locator("#image-grid .badge-pending, #image-grid .badge-processing_started")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#grid-note")).ToContainTextAsync("30 images");
+        foreach (var img in await page.Locator("#image-grid .status-completed img").AllAsync())
+            await Expect(img).ToHaveAttributeAsync("src", new Regex("^blob:"));
         await console.ScreenshotAsync("dataset-live");
 
         Assert.True(await page.EvaluateAsync<bool>("window.__marker === true"), "the page reloaded");
@@ -186,8 +192,6 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
         Assert.Contains(throughput, t => !t.Contains(" 0.0 ", StringComparison.Ordinal));
         await Expect(page.Locator(".chart-line")).ToHaveAttributeAsync("points", new Regex(@"\d"));
 
-        // The grid followed the counts: its pages list all 30 without a reload.
-        await Expect(page.Locator("#grid-note")).ToContainTextAsync("30 images");
         console.AssertNoErrors();
     }
 
@@ -260,6 +264,12 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
         await console.OpenDatasetAsync(datasetId);
         await Expect(page.Locator("#count-completed")).ToHaveTextAsync("3");
         await Expect(page.Locator("#image-grid > li")).ToHaveCountAsync(3);
+        // Previews load as they scroll into view.
+        foreach (var tile in await page.Locator("#image-grid img").AllAsync())
+        {
+            await tile.ScrollIntoViewIfNeededAsync();
+            await Expect(tile).ToHaveAttributeAsync("src", new Regex("^blob:"));
+        }
         await console.ScreenshotAsync("dataset-phone");
         // Nothing wider than the screen.
         var overflowing = await page.EvaluateAsync<string[]>(

@@ -1,4 +1,4 @@
-// A small SVG line chart of throughput (images finished per second) over the last samples of the progress stream.
+// A small SVG line chart of throughput (images finished per second): one point a second, the last two minutes.
 
 import { h, svg } from './dom';
 
@@ -21,7 +21,7 @@ export class ThroughputChart {
     this.peak = h('span', {}, 'peak 0.0 images/s');
     this.element = h('figure', { class: 'chart-box' },
       chart,
-      h('figcaption', {}, 'Throughput over the last minute (', this.peak, ')'));
+      h('figcaption', {}, 'Throughput over the last two minutes (', this.peak, ')'));
   }
 
   add(throughput: number): void {

@@ -55,7 +55,7 @@ export function renderImage(main: HTMLElement, assetId: string): Page {
       ['Status', statusText(meta.status)],
       ['Path', meta.path],
       ['Coactive image id', meta.coactiveImageId],
-      ['Your id', meta.id ?? ''],
+      ['Your id', meta.id ?? 'none'],
       ['Dataset id', meta.datasetId],
       ['Created', `${formatTime(meta.createdDt)} by ${meta.createdUserId}`],
       ['Updated', `${formatTime(meta.updatedDt)} by ${meta.updatedUserId}`],
@@ -72,7 +72,7 @@ export function renderImage(main: HTMLElement, assetId: string): Page {
     const table = (id: string, caption: string, head: [string, string], rows: Array<[string, string]>) => rows.length === 0
       ? h('p', {}, `No ${caption}.`)
       : h('div', { class: 'table-wrap' }, h('table', { id },
-        h('caption', {}, caption),
+        h('caption', { class: 'visually-hidden' }, caption),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, head[0]), h('th', { scope: 'col' }, head[1]))),
         h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
 

@@ -222,6 +222,34 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task Files_dropped_on_the_drop_zone_are_uploaded_as_one_job()
+    {
+        var datasetId = await fixture.CreateDatasetAsync("dropped");
+        await using var console = await fixture.OpenAsync();
+        var page = console.Page;
+        await console.SignInAsync();
+        await console.OpenDatasetAsync(datasetId);
+
+        // What a browser hands the page when files are dropped: a DataTransfer holding them.
+        var bytes = Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(TestEnvironment.CorpusRoot, "imaging", "orientation_1.jpg")));
+        var transfer = await page.EvaluateHandleAsync("""
+            base64 => {
+              const data = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+              const transfer = new DataTransfer();
+              transfer.items.add(new File([data], 'dropped.jpg', { type: 'image/jpeg' }));
+              return transfer;
+            }
+            """, bytes);
+        await page.Locator("#drop-zone").DispatchEventAsync("dragover", new Dictionary<string, object> { ["dataTransfer"] = transfer });
+        await page.Locator("#drop-zone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = transfer });
+
+        await Expect(page.Locator("#upload-message")).ToContainTextAsync("Uploaded 1 file");
+        await Expect(page.Locator("#count-completed")).ToHaveTextAsync("1", new() { Timeout = 60_000 });
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "dropped.jpg" })).ToContainTextAsync("Completed");
+        console.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Deleting_a_dataset_asks_first_and_cancel_keeps_it()
     {
         var datasetId = await fixture.CreateDatasetAsync("doomed");

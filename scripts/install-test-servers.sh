@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the servers the tests start on loopback, if they are missing: s3rver from npm (pinned by
-# tests/servers/package-lock.json) and PostgreSQL from Debian. Called by scripts/test.sh; safe to run again.
+# tests/servers/package-lock.json), PostgreSQL and Chromium from Debian. Called by scripts/test.sh; safe to run again.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -33,5 +33,9 @@ apt_install() {
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_install postgresql || { echo "the tests that need PostgreSQL will fail" >&2; status=1; }
+fi
+# The browser tests (tests/Iris.Console.Tests) drive Debian's Chromium; Playwright never downloads a browser.
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium || { echo "the browser tests (Iris.Console.Tests) will fail: no /usr/bin/chromium" >&2; status=1; }
 fi
 exit $status

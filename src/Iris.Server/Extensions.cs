@@ -5,6 +5,7 @@ using Iris.Catalog;
 using Iris.Datasets;
 using Iris.Server.Api;
 using Iris.Server.Auth;
+using Iris.Server.WebConsole;
 using Iris.Server.Ingestion;
 using Iris.Server.OpenApi;
 using Iris.Server.Search;
@@ -38,6 +39,7 @@ public static class Extensions
         services.AddSingleton<AssetService>();
         services.AddSingleton<AssetDeletion>();
         services.AddSingleton<DatasetService>();
+        services.AddSingleton<DatasetProgress>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<CredentialRateLimiter>();
         services.AddSingleton<OutageFilter>();
@@ -66,11 +68,13 @@ public static class Extensions
         api.MapAssetApi();
         api.MapIngestionApi();
         api.MapIngestionStatusApi();
+        api.MapProgressApi();
         api.MapDeleteAssetsApi();
         api.MapImageDetailsApi();
         api.MapAuthManagementApi();
         api.MapSearchApi();
 
+        app.MapIrisConsole();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", scalar => scalar
             .WithTitle("Iris API")

@@ -90,6 +90,8 @@ public sealed class IsolationMatrixTests(ServerFixture server)
         Read("GET /api/v1/ingestion/datasets/{dataset_id}/assets/status/summary", 404,
             (h, t, _) => h.GetAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/assets/status/summary")),
         Read("GET /api/v1/ingestion/datasets/{dataset_id}/status", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/status")),
+        Read("GET /api/v1/ingestion/datasets/{dataset_id}/assets/status/stream", 404,
+            (h, t, _) => h.GetAsync($"/api/v1/ingestion/datasets/{t.DatasetId}/assets/status/stream")),
         Read("GET /api/v1/ingestion/images/{asset_id}/status", 404, (h, t, _) => h.GetAsync($"/api/v1/ingestion/images/{t.ImageId}/status")),
         Read("GET /api/v1/auth-management/clients/{client_id}", 404, (h, t, _) => h.GetAsync($"{Clients}/{t.ClientId}")),
         Write("PUT /api/v1/auth-management/clients/{client_id}", 404,

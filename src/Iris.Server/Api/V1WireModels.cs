@@ -96,6 +96,7 @@ public sealed record DuplicatesResponse(Guid AssetId, IReadOnlyList<DuplicateIma
 [JsonSerializable(typeof(PagedAssetsStatusResponse))]
 [JsonSerializable(typeof(PagedAssetsStatusSummaryResponse))]
 [JsonSerializable(typeof(DatasetAssetsStatusCountResponse))]
+[JsonSerializable(typeof(DatasetProgressEvent))]
 [JsonSerializable(typeof(DatasetIngestionStatusResponse))]
 [JsonSerializable(typeof(ImageAssetStatusResponse))]
 [JsonSerializable(typeof(IngestJobStatusResponse))]

@@ -1,0 +1,4 @@
+/** What a rendered page leaves running (streams, blob URLs), stopped when the user goes elsewhere. */
+export interface Page {
+  dispose(): void;
+}

@@ -108,7 +108,8 @@ public sealed class SearchCommandTests(CliFixture fixture)
 
         var none = await fixture.IrisAsync("datasets", "embed", name, "--encoder", "none");
         Assert.Equal(2, none.ExitCode);
-        Assert.Contains("encoder_name", none.Stderr + none.Stdout);
+        Assert.Contains("body.encoder_name", none.Stderr);
+        Assert.Contains("resnet-50", none.Stderr); // the encoders there are
         Assert.Equal(5, (await fixture.IrisAsync("datasets", "embed", Guid.NewGuid().ToString())).ExitCode);
         var unknownFlag = await fixture.IrisAsync("datasets", "embed", name, "--bogus");
         Assert.Equal(2, unknownFlag.ExitCode);

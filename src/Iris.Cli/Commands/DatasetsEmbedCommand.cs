@@ -38,7 +38,7 @@ public sealed class DatasetsEmbedCommand : ClientCommand<DatasetsEmbedCommand.Se
         }
         catch (ApiException e) when (e.StatusCode == 422)
         {
-            throw new CliException(ExitCodes.Usage, $"Cannot start an embeddings job for '{dataset.Name}': {string.Join("; ", e.ValidationErrors.Select(v => v.Msg))}.");
+            throw new CliException(ExitCodes.Usage, $"Cannot start an embeddings job for '{dataset.Name}': {string.Join("; ", e.ValidationErrors.Select(v => $"{v.Where()}: {v.Msg}"))}");
         }
 
         if (settings.Wait && !IngestJobStatus.IsTerminal(job.Status))

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Iris.Client.Tests;
 
@@ -190,6 +191,21 @@ public sealed class SearchApiTests(ClientFixture fixture)
         // Nothing is left to embed: a second job (the dataset's encoder kept) is finished in the answer.
         var again = await search.StartEmbeddingsJobAsync(dataset.Id);
         Assert.Equal((IngestJobStatus.Completed, 0L), (again.Status, again.TotalAssets));
+    }
+
+    [Fact]
+    public async Task AddIrisClient_registers_SearchApi()
+    {
+        var set = await SetAsync();
+        var services = new ServiceCollection();
+        services.AddIrisClient(c =>
+        {
+            c.Host = fixture.Server.Host;
+            c.AccessToken = fixture.Server.Credential.AccessToken;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var hits = await provider.GetRequiredService<SearchApi>().SearchByImageAsync(set.DatasetId, set.Ids[Original], limit: 1);
+        Assert.Equal(set.Ids[Copy], Assert.Single(hits.Data).CoactiveImageId);
     }
 
     [Fact]

@@ -64,6 +64,10 @@ app.Configure(config =>
         datasets.AddCommand<DatasetsDeleteCommand>("delete")
             .WithDescription("Delete a dataset with its images.")
             .WithExample("datasets", "delete", "holidays", "--yes");
+        datasets.AddCommand<DatasetsEmbedCommand>("embed")
+            .WithDescription("Make embeddings for a dataset's completed images that have none (e.g. one created with --encoder none), as an ingest job. Exits 7 if an image ended in error.")
+            .WithExample("datasets", "embed", "archive", "--wait")
+            .WithExample("datasets", "embed", "archive", "--encoder", "resnet-50", "--json");
     });
     config.AddBranch("clients", clients =>
     {
@@ -97,6 +101,11 @@ app.Configure(config =>
     config.AddCommand<MetadataCommand>("metadata")
         .WithDescription("Show the metadata of images by id.")
         .WithExample("metadata", "a6894d72-612d-4c20-b4d0-8f3f21c2bb10", "--json");
+    config.AddCommand<SearchCommand>("search")
+        .WithDescription("Find the images of a dataset most like a query image (an image id, a local file or a public URL), best first.")
+        .WithExample("search", "a6894d72-612d-4c20-b4d0-8f3f21c2bb10", "--dataset", "holidays")
+        .WithExample("search", "--file", "photo.jpg", "--dataset", "holidays", "--limit", "20", "--json")
+        .WithExample("search", "--url", "https://example.com/cat.jpg", "--dataset", "556f4d52-a557-461e-a204-69236fd9c1e2");
     config.AddCommand<PreviewCommand>("preview")
         .WithDescription("Save the thumbnail of a completed image.")
         .WithExample("preview", "a6894d72-612d-4c20-b4d0-8f3f21c2bb10", "-o", "thumb.jpg");

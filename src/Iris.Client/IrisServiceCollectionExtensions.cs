@@ -12,8 +12,8 @@ public static class IrisServiceCollectionExtensions
     public const string HttpClientName = "Iris.Client";
 
     /// <summary>
-    /// Registers <see cref="ApiClient"/>, <see cref="ImageApi"/>, <see cref="DatasetApi"/>, <see cref="IngestionApi"/> and
-    /// <see cref="AuthManagementApi"/> (transient) over a
+    /// Registers <see cref="ApiClient"/>, <see cref="ImageApi"/>, <see cref="DatasetApi"/>, <see cref="IngestionApi"/>,
+    /// <see cref="SearchApi"/> and <see cref="AuthManagementApi"/> (transient) over a
     /// factory-made HttpClient that retries 408/429/5xx answers and failed connections with jittered exponential
     /// back-off, honouring Retry-After. Returns the HttpClient builder to add handlers of your own.
     /// </summary>
@@ -32,6 +32,7 @@ public static class IrisServiceCollectionExtensions
         services.TryAddTransient(sp => new ImageApi(sp.GetRequiredService<ApiClient>()));
         services.TryAddTransient(sp => new DatasetApi(sp.GetRequiredService<ApiClient>()));
         services.TryAddTransient(sp => new IngestionApi(sp.GetRequiredService<ApiClient>()));
+        services.TryAddTransient(sp => new SearchApi(sp.GetRequiredService<ApiClient>()));
         services.TryAddTransient(sp => new AuthManagementApi(sp.GetRequiredService<ApiClient>()));
         return builder;
     }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Iris.Client;
 
 /// <summary>
-/// Source-generated (trim- and AOT-safe) JSON for the v1 models (datasets, ingest jobs, ingestion statuses) and
+/// Source-generated (trim- and AOT-safe) JSON for the v1 models (datasets, ingest jobs, ingestion statuses, search) and
 /// Iris' per-image events and duplicates,
 /// snake_case as on the wire. The v0 models stay camelCase in <see cref="IrisJsonContext"/>. Metadata values given
 /// as <see cref="object"/> may be any of the primitive types registered here.
@@ -31,6 +31,10 @@ namespace Iris.Client;
 [JsonSerializable(typeof(CreateIngestJobFromFileRequest))]
 [JsonSerializable(typeof(CreateIngestJobForMetadataRequest))]
 [JsonSerializable(typeof(GetDatasetAssetsStatusRequest))]
+[JsonSerializable(typeof(ImageSearchRequest))]
+[JsonSerializable(typeof(ImageSearchResponse))]
+[JsonSerializable(typeof(MetadataFilters))]
+[JsonSerializable(typeof(StartEmbeddingsRequest))]
 [JsonSerializable(typeof(IReadOnlyList<DatasetResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<IngestJobResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<AssetStatusResponse>))]

@@ -365,9 +365,18 @@ public static class EncoderNames
     /// <summary><c>multimodal</c>, the default.</summary>
     public const string Multimodal = "multimodal";
 
-    /// <summary>Every encoder name the server takes.</summary>
-    public static IReadOnlyList<string> All { get; } =
+    /// <summary>
+    /// No visual embeddings (Iris' own value): ingestion skips that stage and the dataset cannot be searched by image
+    /// until an embeddings job (<see cref="SearchApi.StartEmbeddingsJobAsync"/>) gives it an encoder.
+    /// </summary>
+    public const string None = "none";
+
+    /// <summary>Coactive's encoder names: each makes visual embeddings for image search.</summary>
+    public static IReadOnlyList<string> Embedding { get; } =
         [Multimodal, "multimodal-tx-large2", "multimodal-tx-large3", "multimodal-tx-large4", "nova2-multimodal", "resnet-50", "resnet-50-reduced"];
+
+    /// <summary>Every encoder name the server takes for a new dataset: <see cref="Embedding"/> and <see cref="None"/>.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Embedding, None];
 }
 
 /// <summary>The values of a dataset's <c>status</c>.</summary>

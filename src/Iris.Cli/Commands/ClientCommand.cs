@@ -10,6 +10,7 @@ public sealed class Session(ApiClient client, bool json)
     public ApiClient Client { get; } = client;
     public ImageApi Images { get; } = new(client);
     public DatasetApi Datasets { get; } = new(client);
+    public SearchApi Search { get; } = new(client);
     public string Host => Client.Configuration.Host;
     public bool Json { get; } = json;
 

@@ -22,7 +22,7 @@ public sealed class DatasetsCreateCommand : ClientCommand<DatasetsCreateCommand.
         public string Name { get; init; } = "";
 
         [CommandOption("-e|--encoder <NAME>")]
-        [Description("The dataset's encoder: multimodal (default), multimodal-tx-large2, multimodal-tx-large3, multimodal-tx-large4, nova2-multimodal, resnet-50 or resnet-50-reduced.")]
+        [Description("The dataset's encoder: multimodal (default), multimodal-tx-large2, multimodal-tx-large3, multimodal-tx-large4, nova2-multimodal, resnet-50, resnet-50-reduced, or none (no embeddings: faster ingestion, no image search until 'iris datasets embed').")]
         public string Encoder { get; init; } = EncoderNames.Multimodal;
 
         [CommandOption("-d|--description <TEXT>")]

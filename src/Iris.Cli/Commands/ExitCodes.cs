@@ -8,7 +8,10 @@ public static class ExitCodes
     /// <summary>Anything else: the server failed (5xx), refused the request (422, 413), or a local file could not be read.</summary>
     public const int Failure = 1;
 
-    /// <summary>Bad command line: unknown command or option, missing argument, a path that does not exist.</summary>
+    /// <summary>
+    /// Bad command line: unknown command or option, missing argument, a path that does not exist; also a value the server
+    /// refuses (422) as given (a dataset name or encoder, a search's query image).
+    /// </summary>
     public const int Usage = 2;
 
     /// <summary>The server could not be reached (refused, unknown host, timed out).</summary>

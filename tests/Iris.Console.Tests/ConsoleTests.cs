@@ -110,14 +110,15 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
-    public async Task An_image_page_shows_its_exif_make_its_metadata_events_and_duplicates()
+    public async Task An_image_page_shows_its_exif_make_its_metadata_events_duplicates_and_similar_images()
     {
         var entry = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(TestEnvironment.CorpusRoot, "exif-tagged", "expected.json")))!
             .AsArray().First(e => e!["name"]!.GetValue<string>().EndsWith(".jpg", StringComparison.Ordinal))!;
         var file = entry["name"]!.GetValue<string>();
         var datasetId = await fixture.CreateDatasetAsync("exif");
         var path = ConsoleFixture.CorpusUri("exif-tagged/" + file);
-        var ids = await fixture.IngestAndWaitAsync(datasetId, (path, new JsonObject { ["season"] = 1, ["place"] = "Lyon" }));
+        var ids = await fixture.IngestAndWaitAsync(datasetId, (path, new JsonObject { ["season"] = 1, ["place"] = "Lyon" }),
+            (ConsoleFixture.CorpusUri("imaging/flowers.png"), null));
 
         await using var console = await fixture.OpenAsync();
         var page = console.Page;
@@ -134,7 +135,9 @@ public sealed partial class ConsoleTests(ConsoleFixture fixture)
         await Expect(page.Locator("#events li").Last).ToContainTextAsync("completed");
         await Expect(page.Locator("#duplicates")).ToContainTextAsync("No duplicates");
         await Expect(page.Locator("#image-preview")).ToHaveAttributeAsync("src", new Regex("^blob:"));
-        await Expect(page.Locator("#similar")).Not.ToContainTextAsync("Loading");
+        // The other image of the dataset, from the image-to-image search, with its score.
+        await Expect(page.Locator("#similar").GetByRole(AriaRole.Link, new() { Name = "flowers.png" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#similar")).ToContainTextAsync("score");
         await console.ScreenshotAsync("image-page");
         console.AssertNoErrors();
     }

@@ -116,7 +116,7 @@ export function renderImage(main: HTMLElement, assetId: string): Page {
         ...others.map((s) => h('li', {}, h('a', { href: `#/images/${enc(s.coactive_image_id)}` }, fileName(s.path)),
           ` — score ${s.score.toFixed(3)}`))));
     }, (err) => {
-      // A server without image search answers 404 (no route) or 422/405; say so rather than fail.
+      // 422: the dataset has no embeddings (encoder "none") or the image none yet; 404/405/501: a server without search.
       const unavailable = err instanceof ApiError && [404, 405, 422, 501].includes(err.status);
       similar.replaceChildren(h('p', {}, unavailable ? 'Similar images: not available on this server.' : `Similar images could not be read: ${String(err instanceof Error ? err.message : err)}`));
     });

@@ -83,6 +83,8 @@ internal sealed class ReadConnection : IDisposable
         StatusDataset = StatusesByPaths.Param("@d", SqliteType.Blob);
         StatusOrg = StatusesByPaths.Param("@org", SqliteType.Blob);
         StatusesByPaths.Prepare();
+
+        Rows = new ImageRowStatements(Connection);
     }
 
     public SqliteConnection Connection { get; }
@@ -100,6 +102,9 @@ internal sealed class ReadConnection : IDisposable
     public SqliteParameter ImagesIds { get; }
     public SqliteParameter ImagesOrg { get; }
 
+    /// <summary>The reads whose rows are written into answers as the catalog holds them.</summary>
+    public ImageRowStatements Rows { get; }
+
     public SqliteCommand StatusesByPaths { get; }
     public SqliteParameter StatusPaths { get; }
     public SqliteParameter StatusDataset { get; }
@@ -107,6 +112,7 @@ internal sealed class ReadConnection : IDisposable
 
     public void Dispose()
     {
+        Rows.Dispose();
         ImageById.Dispose();
         ImagesByIds.Dispose();
         StatusesByPaths.Dispose();

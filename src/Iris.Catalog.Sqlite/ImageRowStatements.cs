@@ -15,6 +15,8 @@ internal sealed class ImageRowStatements : IDisposable
     private const string Columns =
         "id, dataset_id, path, user_id, metadata, status, technical_metadata, created_by, created_at, updated_by, updated_at";
 
+    private const int PositionColumn = 11; // j.key of the list read
+
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _byId;
     private readonly sqlite3_stmt _byIds;
@@ -25,10 +27,12 @@ internal sealed class ImageRowStatements : IDisposable
         _byId = Prepare($"SELECT {Columns} FROM images WHERE id = ?1 AND org_id = ?2");
         try
         {
+            // CROSS JOIN keeps the list as the outer loop, so rows come in its order without ORDER BY, which sorted
+            // every whole row in a temporary B-tree; the list position (j.key) is checked as the rows come.
             _byIds = Prepare($"""
-                SELECT {string.Join(", ", Columns.Split(", ").Select(c => "i." + c))}
-                FROM json_each(?1) AS j JOIN images AS i ON i.id = unhex(j.value)
-                WHERE i.org_id = ?2 ORDER BY j.key
+                SELECT {string.Join(", ", Columns.Split(", ").Select(c => "i." + c))}, j.key
+                FROM json_each(?1) AS j CROSS JOIN images AS i ON i.id = unhex(j.value)
+                WHERE i.org_id = ?2
                 """);
         }
         catch
@@ -77,11 +81,18 @@ internal sealed class ImageRowStatements : IDisposable
     private int Step(sqlite3_stmt statement, IImageRowWriter writer)
     {
         var rows = 0;
+        var position = -1L;
         while (true)
         {
             var rc = raw.sqlite3_step(statement);
             if (rc == raw.SQLITE_DONE) return rows;
             if (rc != raw.SQLITE_ROW) Check(rc);
+            if (statement == _byIds)
+            {
+                var key = raw.sqlite3_column_int64(statement, PositionColumn);
+                if (key <= position) throw new InvalidOperationException("SQLite returned the images out of the order asked.");
+                position = key;
+            }
             writer.Write(new ImageRow
             {
                 Id = new Guid(raw.sqlite3_column_blob(statement, 0)),

@@ -211,6 +211,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             using var r = reader.StatusesByPaths.ExecuteReader();
             while (r.Read())
             {
+                if (r.GetInt64(7) != statuses.Count) throw new InvalidOperationException("SQLite returned the statuses out of the order asked.");
                 var p = paths[statuses.Count];
                 statuses.Add(r.IsDBNull(0)
                     ? new PathStatus(p, ImageStatus.NotFound, null, null, null, null)

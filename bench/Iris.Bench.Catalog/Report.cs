@@ -42,7 +42,13 @@ public static class Report
         md.AppendLine(r.Command);
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine("The figures come from that command run on a quiet machine: the load generator, the server, nginx");
+        // The run says whether the machine was quiet: a one-minute load above the cores means others were running.
+        var busy = new[] { r.LoadAverageAtStart, r.LoadAverageAtEnd }
+            .Select(l => double.TryParse(l.Split(' ')[0], NumberStyles.Float, Inv, out var v) ? v : 0).Max() > r.Machine.Cores;
+        md.AppendLine(busy
+            ? "**This run was made on a busy machine** (see the load average below), so its figures are lower and its tails longer"
+              + " than on a quiet one; compare the ratios within it. The load generator, the server, nginx"
+            : "The figures come from that command run on a quiet machine: the load generator, the server, nginx");
         md.AppendLine("and the catalog share its cores, so anything else running (builds, tests) lowers every figure and");
         md.AppendLine(Inv, $"widens the tails. Load average (1, 5, 15 min) at the start: {r.LoadAverageAtStart}; at the end: {r.LoadAverageAtEnd}.");
         md.AppendLine();

@@ -42,7 +42,13 @@ public static class Report
         md.AppendLine(r.Command);
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine("The figures come from that command run on a quiet machine: the load generator, the server, nginx");
+        // The run says whether the machine was quiet: a one-minute load above the cores means others were running.
+        var busy = new[] { r.LoadAverageAtStart, r.LoadAverageAtEnd }
+            .Select(l => double.TryParse(l.Split(' ')[0], NumberStyles.Float, Inv, out var v) ? v : 0).Max() > r.Machine.Cores;
+        md.AppendLine(busy
+            ? "**This run was made on a busy machine** (see the load average below), so its figures are lower and its tails longer"
+              + " than on a quiet one; compare the ratios within it. The load generator, the server, nginx"
+            : "The figures come from that command run on a quiet machine: the load generator, the server, nginx");
         md.AppendLine("and the catalog share its cores, so anything else running (builds, tests) lowers every figure and");
         md.AppendLine(Inv, $"widens the tails. Load average (1, 5, 15 min) at the start: {r.LoadAverageAtStart}; at the end: {r.LoadAverageAtEnd}.");
         md.AppendLine();
@@ -169,13 +175,18 @@ public static class Report
 
         if (r.Sizes.Count > 1)
         {
-            md.AppendLine(Inv, $"## Latency from {smallest.Images:N0} to {largest.Images:N0} images (one connection)");
-            md.AppendLine();
-            md.AppendLine(Inv, $"| request | p50 ms at {smallest.Images:N0} | p50 ms at {largest.Images:N0} | ratio | p99 ms at {smallest.Images:N0} | p99 ms at {largest.Images:N0} |");
-            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-            foreach (var (scenario, a, b) in Flatness(smallest, largest))
-                md.AppendLine(Inv, $"| {scenario.Title} | {a.P50Ms:0.00} | {b.P50Ms:0.00} | {Ratio(b.P50Ms / a.P50Ms)} | {a.P99Ms:0.00} | {b.P99Ms:0.00} |");
-            md.AppendLine();
+            var engines = new List<(string Engine, List<LoadResult> Small, List<LoadResult> Large)> { ("SQLite", smallest.Iris, largest.Iris) };
+            if (smallest.Postgres is { } pgSmall && largest.Postgres is { } pgLarge) engines.Add(("PostgreSQL", pgSmall.Iris, pgLarge.Iris));
+            foreach (var (engine, small, large) in engines)
+            {
+                md.AppendLine(Inv, $"## Latency from {smallest.Images:N0} to {largest.Images:N0} images on {engine} (one connection)");
+                md.AppendLine();
+                md.AppendLine(Inv, $"| request | p50 ms at {smallest.Images:N0} | p50 ms at {largest.Images:N0} | ratio | p99 ms at {smallest.Images:N0} | p99 ms at {largest.Images:N0} | ratio |");
+                md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+                foreach (var (scenario, a, b) in Flatness(small, large))
+                    md.AppendLine(Inv, $"| {scenario.Title} | {a.P50Ms:0.00} | {b.P50Ms:0.00} | {Ratio(b.P50Ms / a.P50Ms)} | {a.P99Ms:0.00} | {b.P99Ms:0.00} | {Ratio(b.P99Ms / a.P99Ms)} |");
+                md.AppendLine();
+            }
         }
 
         md.AppendLine("## How it is measured");
@@ -206,7 +217,8 @@ public static class Report
               Iris / storage limit compares images/s with the faster of the two.
             - **Goals.** Single-image metadata compares the best requests/s of each over the connection levels; statuses
               p99 is judged at every level up to two connections per core (polling clients, not a saturating crowd);
-              "flat" means p50 with one connection at {largest.Images:N0} images within 1.25× of {smallest.Images:N0}.
+              "flat" means p50 and p99 with one connection at {largest.Images:N0} images within {FlatWithin}× of {smallest.Images:N0},
+              for every request kind, on each engine; CPU per image compares the lowest of each request size over its levels.
             """);
         md.AppendLine();
 
@@ -217,6 +229,9 @@ public static class Report
         return md.ToString();
     }
 
+    // The goals of issue 14 (and the earlier ones still held), each judged on this run alone.
+    private const double NginxShare = 0.75, FlatWithin = 1.2;
+
     private static IEnumerable<(string Goal, string Figure, string Met)> Goals(RunResults r, SizeResults largest, SizeResults smallest)
     {
         var at = $"{largest.Images:N0} images";
@@ -224,19 +239,28 @@ public static class Report
 
         var single = Best(largest, Scenario.Single, x => x.RequestsPerSecond);
         var nginx = r.Nginx.MaxBy(x => x.RequestsPerSecond);
+        var singleGoal = $"Single-image metadata at ≥ {NginxShare} × nginx requests/s";
         if (single is not null && nginx is not null)
         {
             var ratio = single.RequestsPerSecond / nginx.RequestsPerSecond;
-            yield return ("Single-image metadata at ≥ 0.6 × nginx requests/s",
+            yield return (singleGoal,
                 $"{ratio:0.00} × (Iris {single.RequestsPerSecond:N0} req/s at {Connections(single.Connections)}, nginx {nginx.RequestsPerSecond:N0} at {Connections(nginx.Connections)}; {at})",
-                Met(ratio >= 0.6));
+                Met(ratio >= NginxShare));
         }
-        else yield return ("Single-image metadata at ≥ 0.6 × nginx requests/s", "not measured (no nginx run)", "not measured");
+        else yield return (singleGoal, "not measured (no nginx run)", "not measured");
 
         var batch = Best(largest, Scenario.Batch1000, x => x.ImagesPerSecond);
         if (batch is not null)
             yield return ("Batches of 1000 at ≥ 200,000 images/s",
                 $"{batch.ImagesPerSecond:N0} images/s ({Connections(batch.Connections)}; {at})", Met(batch.ImagesPerSecond >= 200_000));
+
+        // Server CPU per image at its lowest over the connection levels, for 1, 100 and 1000 images per request.
+        var perImage = new[] { Scenario.Single, Scenario.Batch100, Scenario.Batch1000 }
+            .Select(s => largest.Iris.Where(x => x.Scenario == s.Name).Select(x => x.ServerCpuMsPerRequest * 1000 / x.Images).DefaultIfEmpty(double.NaN).Min())
+            .ToArray();
+        if (perImage.All(double.IsFinite))
+            yield return ("Server CPU per image falls as batches grow (1, 100, 1000 ids)",
+                $"{perImage[0]:0.0} → {perImage[1]:0.0} → {perImage[2]:0.0} µs per image ({at})", Met(perImage[0] > perImage[1] && perImage[1] > perImage[2]));
 
         var statuses = largest.Iris.Where(x => x.Scenario == Scenario.Statuses1000.Name && x.Connections <= 2 * cores).MaxBy(x => x.P99Ms);
         if (statuses is not null)
@@ -246,14 +270,27 @@ public static class Report
                 $"worst p99 {statuses.P99Ms:0.0} ms at {Connections(statuses.Connections)} (levels {levels}; {at})", Met(statuses.P99Ms < 50));
         }
 
-        if (r.Sizes.Count > 1)
+        // Flat: p50 and p99 at one connection, every seed route, each engine.
+        var engines = new List<(string Engine, List<LoadResult> Small, List<LoadResult> Large)> { ("SQLite", smallest.Iris, largest.Iris) };
+        if (smallest.Postgres is { } pgSmall && largest.Postgres is { } pgLarge) engines.Add(("PostgreSQL", pgSmall.Iris, pgLarge.Iris));
+        foreach (var (engine, small, large) in engines)
         {
-            var worst = Flatness(smallest, largest).MaxBy(x => x.Large.P50Ms / x.Small.P50Ms);
-            var ratio = worst.Large.P50Ms / worst.Small.P50Ms;
-            yield return ($"Latency flat from {smallest.Images:N0} to {largest.Images:N0} images",
-                $"p50 at one connection within {ratio:0.00}× (worst: {worst.Scenario.Title}, {worst.Small.P50Ms:0.00} → {worst.Large.P50Ms:0.00} ms)", Met(ratio <= 1.25));
+            var goal = $"Latency flat from {smallest.Images:N0} to {largest.Images:N0} images on {engine} (p50 and p99 at one connection within {FlatWithin}×)";
+            if (r.Sizes.Count < 2)
+            {
+                yield return (goal, "not measured (one catalog size)", "not measured");
+                continue;
+            }
+            var pairs = Flatness(small, large).ToList();
+            var p50 = pairs.MaxBy(x => x.Large.P50Ms / x.Small.P50Ms);
+            var p99 = pairs.MaxBy(x => x.Large.P99Ms / x.Small.P99Ms);
+            var r50 = p50.Large.P50Ms / p50.Small.P50Ms;
+            var r99 = p99.Large.P99Ms / p99.Small.P99Ms;
+            yield return (goal,
+                $"p50 within {r50:0.00}× (worst: {p50.Scenario.Title}, {p50.Small.P50Ms:0.00} → {p50.Large.P50Ms:0.00} ms); " +
+                $"p99 within {r99:0.00}× (worst: {p99.Scenario.Title}, {p99.Small.P99Ms:0.00} → {p99.Large.P99Ms:0.00} ms)",
+                Met(r50 <= FlatWithin && r99 <= FlatWithin));
         }
-        else yield return ("Latency flat from 100,000 to 1,000,000 images", "not measured (one catalog size)", "not measured");
 
         if (largest.Postgres is { } pg)
         {
@@ -269,17 +306,20 @@ public static class Report
             }
         }
 
-        yield return ("Resident memory < 300 MB at 1,000,000 images",
-            $"peak {Mb(largest.AfterBenchmark.Peak)}; {Mb(largest.AfterBenchmark.Rss)} after the benchmark, of which {Mb(largest.AfterBenchmark.Anonymous)} anonymous ({at})",
-            Met(largest.AfterBenchmark.Peak < 300_000_000));
+        var peak = Math.Max(largest.AfterBenchmark.Peak, largest.Postgres?.AfterBenchmark.Peak ?? 0);
+        yield return ($"Resident memory < 300 MB at {at}",
+            $"peak {Mb(largest.AfterBenchmark.Peak)} on SQLite ({Mb(largest.AfterBenchmark.Rss)} after the benchmark, of which {Mb(largest.AfterBenchmark.Anonymous)} anonymous)"
+            + (largest.Postgres is { } p ? $", peak {Mb(p.AfterBenchmark.Peak)} on PostgreSQL" : "")
+            + $"; catalog generated in {largest.GenerationSeconds:0} s",
+            Met(peak < 300_000_000));
     }
 
-    private static IEnumerable<(Scenario Scenario, LoadResult Small, LoadResult Large)> Flatness(SizeResults small, SizeResults large)
+    private static IEnumerable<(Scenario Scenario, LoadResult Small, LoadResult Large)> Flatness(List<LoadResult> small, List<LoadResult> large)
     {
         foreach (var scenario in Scenario.Iris)
         {
-            var a = small.Iris.Where(x => x.Scenario == scenario.Name).MinBy(x => x.Connections);
-            var b = large.Iris.Where(x => x.Scenario == scenario.Name).MinBy(x => x.Connections);
+            var a = small.Where(x => x.Scenario == scenario.Name).MinBy(x => x.Connections);
+            var b = large.Where(x => x.Scenario == scenario.Name).MinBy(x => x.Connections);
             if (a is not null && b is not null && a.Connections == b.Connections) yield return (scenario, a, b);
         }
     }

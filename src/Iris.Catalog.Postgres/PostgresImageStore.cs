@@ -138,6 +138,50 @@ internal sealed class PostgresImageStore(PostgresCatalog db) : IImageStore
         }, ct);
     }
 
+    public Task<bool> WriteAsync(Guid orgId, Guid imageId, IImageRowWriter writer, CancellationToken ct = default)
+    {
+        var handed = 0;
+        return db.ReadAsync(async connection =>
+        {
+            RefuseRetryAfterRows(handed);
+            await using var cmd = connection.Command($"SELECT {PgImageRows.Columns} FROM images WHERE id = $1 AND org_id = $2");
+            await using var r = await cmd.Arg(imageId).Arg(orgId).ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
+            if (!await r.ReadAsync(ct)) return false;
+            using var rows = new PgImageRows();
+            rows.Write(r, writer);
+            handed++;
+            return true;
+        }, ct);
+    }
+
+    public Task<int> WriteManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, IImageRowWriter writer, CancellationToken ct = default)
+    {
+        if (imageIds.Count == 0) return Task.FromResult(0);
+        var handed = 0;
+        return db.ReadAsync(async connection =>
+        {
+            RefuseRetryAfterRows(handed);
+            await using var cmd = connection.Command($"""
+                SELECT {PgImageRows.QualifiedColumns} FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, n)
+                JOIN images i ON i.id = a.id WHERE i.org_id = $2 ORDER BY a.n
+                """);
+            await using var r = await cmd.Arg(imageIds as Guid[] ?? [.. imageIds]).Arg(orgId).ExecuteReaderAsync(ct);
+            using var rows = new PgImageRows();
+            while (await r.ReadAsync(ct))
+            {
+                rows.Write(r, writer);
+                handed++;
+            }
+            return handed;
+        }, ct);
+    }
+
+    // A read is retried once when its connection was found dead; once rows went to the writer it cannot be repeated.
+    private static void RefuseRetryAfterRows(int handed)
+    {
+        if (handed > 0) throw new CatalogUnavailableException("The catalog database connection was lost during a read; retry in a moment.");
+    }
+
     public Task<ImagePage?> ListAsync(Guid orgId, Guid datasetId, ImageQuery query, int offset, int limit, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

@@ -142,6 +142,41 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         }));
     }
 
+    public Task<bool> WriteAsync(Guid orgId, Guid imageId, IImageRowWriter writer, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Read(reader => reader.Rows.WriteOne(orgId, imageId, writer)));
+    }
+
+    public Task<int> WriteManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, IImageRowWriter writer, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (imageIds.Count == 0) return Task.FromResult(0);
+        // The ids as a JSON array of the hex of their stored bytes, written as UTF-8 in one rented buffer.
+        var json = System.Buffers.ArrayPool<byte>.Shared.Rent(2 + imageIds.Count * 35);
+        try
+        {
+            var length = 0;
+            json[length++] = (byte)'[';
+            Span<byte> bytes = stackalloc byte[16];
+            foreach (var imageId in imageIds)
+            {
+                if (length > 1) json[length++] = (byte)',';
+                json[length++] = (byte)'"';
+                imageId.TryWriteBytes(bytes);
+                System.Text.Unicode.Utf8.FromUtf16(Convert.ToHexString(bytes), json.AsSpan(length), out _, out var written);
+                length += written;
+                json[length++] = (byte)'"';
+            }
+            json[length++] = (byte)']';
+            return Task.FromResult(Read(reader => reader.Rows.WriteMany(orgId, json.AsSpan(0, length), writer)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(json);
+        }
+    }
+
     public Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
@@ -176,6 +211,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             using var r = reader.StatusesByPaths.ExecuteReader();
             while (r.Read())
             {
+                if (r.GetInt64(7) != statuses.Count) throw new InvalidOperationException("SQLite returned the statuses out of the order asked.");
                 var p = paths[statuses.Count];
                 statuses.Add(r.IsDBNull(0)
                     ? new PathStatus(p, ImageStatus.NotFound, null, null, null, null)

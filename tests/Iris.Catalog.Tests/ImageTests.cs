@@ -141,6 +141,55 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
     }
 
     [Fact]
+    public async Task Rows_written_are_the_images_read_in_the_order_asked_as_utf8()
+    {
+        var (org, ds) = await OrgAndDatasetAsync("a");
+        var (otherOrg, otherDs) = await OrgAndDatasetAsync("b");
+        var mine = await AddAsync(org.Id, ds.Id, T0,
+            Img("s3://b/é ✓ \"q\".jpg", "u1", """{"k":"é ✓","n":1}"""), Img("2"), Img("3", "u3"));
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0))[0];
+        await Catalog.Queue.CompleteAsync(job, "w", Completed(job.ImageId, T0.AddSeconds(2), """{"format":"png","w":"ü"}"""), T0.AddSeconds(2));
+        var foreign = (await AddAsync(otherOrg.Id, otherDs.Id, T0, Img("1")))[0];
+        var ids = new[] { mine[2].Id, Guid.NewGuid(), foreign.Id, mine[0].Id, mine[1].Id };
+
+        var rows = new RowCapture();
+        var handed = await Catalog.Images.WriteManyAsync(org.Id, ids, rows);
+
+        var records = await Catalog.Images.GetManyAsync(org.Id, ids);
+        Assert.Equal(3, handed);
+        Assert.Equal(records.Select(RowCapture.Of), rows.Rows);
+        Assert.Contains(rows.Rows, r => r.TechnicalMetadataJson == """{"format":"png","w":"ü"}""");
+
+        var one = new RowCapture();
+        Assert.True(await Catalog.Images.WriteAsync(org.Id, mine[0].Id, one));
+        Assert.Equal([RowCapture.Of((await Catalog.Images.GetAsync(org.Id, mine[0].Id))!)], one.Rows);
+        Assert.False(await Catalog.Images.WriteAsync(org.Id, foreign.Id, one));
+        Assert.False(await Catalog.Images.WriteAsync(org.Id, Guid.NewGuid(), one));
+        Assert.Equal(0, await Catalog.Images.WriteManyAsync(org.Id, [foreign.Id], one));
+        Assert.Equal(0, await Catalog.Images.WriteManyAsync(org.Id, [], one));
+        Assert.Single(one.Rows);
+    }
+
+    /// <summary>What an <see cref="IImageRowWriter"/> is handed, decoded (the spans live only during the call).</summary>
+    private sealed class RowCapture : IImageRowWriter
+    {
+        public List<(Guid Id, Guid DatasetId, string Path, string? UserId, string? MetadataJson, string Status, string? TechnicalMetadataJson,
+            string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt)> Rows { get; } = [];
+
+        public static (Guid, Guid, string, string?, string?, string, string?, string, DateTimeOffset, string, DateTimeOffset) Of(ImageRecord r) =>
+            (r.Id, r.DatasetId, r.Path, r.UserId, r.MetadataJson, r.Status, r.TechnicalMetadataJson, r.CreatedBy, r.CreatedAt, r.UpdatedBy, r.UpdatedAt);
+
+        public void Write(in ImageRow row)
+        {
+            static string Text(ReadOnlySpan<byte> utf8) => System.Text.Encoding.UTF8.GetString(utf8);
+            Rows.Add((row.Id, row.DatasetId, Text(row.Path), row.HasUserId ? Text(row.UserId) : null,
+                row.HasMetadata ? Text(row.MetadataJson) : null, Text(row.Status),
+                row.HasTechnicalMetadata ? Text(row.TechnicalMetadataJson) : null, Text(row.CreatedBy),
+                CatalogTime.FromMicros(row.CreatedAtMicros), Text(row.UpdatedBy), CatalogTime.FromMicros(row.UpdatedAtMicros)));
+        }
+    }
+
+    [Fact]
     public async Task Statuses_follow_the_order_asked_with_not_found_for_unknown_paths()
     {
         var (org, ds) = await OrgAndDatasetAsync("a");

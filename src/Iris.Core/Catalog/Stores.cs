@@ -107,6 +107,18 @@ public interface IImageStore
     /// <summary>The images found, in the order of <paramref name="imageIds"/> (callers pass distinct ids); unknown ids are left out.</summary>
     Task<IReadOnlyList<ImageRecord>> GetManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, CancellationToken ct = default);
 
+    /// <summary>
+    /// Hands the image to <paramref name="writer"/> as the catalog holds it (the single-image answer is written
+    /// from the row, without a record); false if the organization has no such image.
+    /// </summary>
+    Task<bool> WriteAsync(Guid orgId, Guid imageId, IImageRowWriter writer, CancellationToken ct = default);
+
+    /// <summary>
+    /// Hands the images found to <paramref name="writer"/> one row at a time, in the order of <paramref name="imageIds"/>
+    /// (callers pass distinct ids); unknown ids are left out. Returns how many were handed over.
+    /// </summary>
+    Task<int> WriteManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, IImageRowWriter writer, CancellationToken ct = default);
+
     /// <summary>One status per path, in the order given (callers pass distinct paths); unknown paths are <c>not_found</c>.</summary>
     Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default);
 

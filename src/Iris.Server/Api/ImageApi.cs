@@ -53,16 +53,21 @@ public static class ImageApi
         return api;
     }
 
-    public static async Task<Results<Ok<AssetResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>>> GetMetadataForImage(
+    // The 200 answers of the metadata routes are written from the catalog's rows as it reads them (AssetJsonWriter);
+    // Ok<...> stays in their result types to document that answer, EmptyHttpResult is what they return once it is sent.
+
+    public static async Task<Results<Ok<AssetResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, EmptyHttpResult>> GetMetadataForImage(
         [FromRoute(Name = "coactive_image_id")] string coactiveImageId, HttpContext http, IImageStore images)
     {
         if (!Guid.TryParse(coactiveImageId, out var id))
             return ValidationErrors.Single("Input should be a valid UUID", "uuid_parsing", "path", "coactive_image_id");
-        var image = await images.GetAsync(http.Caller().OrgId, id, http.RequestAborted);
-        return image is null ? Errors.ImageNotFound : TypedResults.Ok(AssetResponse.From(image));
+        using var answer = new AssetJsonWriter(list: false);
+        if (!await images.WriteAsync(http.Caller().OrgId, id, answer, http.RequestAborted)) return Errors.ImageNotFound;
+        await answer.SendAsync(http.Response, http.RequestAborted);
+        return TypedResults.Empty;
     }
 
-    public static Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> GetMetadataForImages(
+    public static Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>, EmptyHttpResult>> GetMetadataForImages(
         [FromQuery(Name = "coactive_image_ids")] string[]? coactiveImageIds, HttpContext http, IImageStore images)
     {
         var errors = new ValidationErrors();
@@ -70,7 +75,7 @@ public static class ImageApi
         return MetadataForImages(ids, errors, http, images);
     }
 
-    public static async Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> PostMetadataForImages(
+    public static async Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>, EmptyHttpResult>> PostMetadataForImages(
         HttpContext http, IImageStore images, IrisOptions options)
     {
         using var body = await RequestParsing.ReadJsonAsync(http.Request, options.MaxJsonBodyBytes, http.RequestAborted);
@@ -82,15 +87,14 @@ public static class ImageApi
         return await MetadataForImages(ids, errors, http, images);
     }
 
-    private static async Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> MetadataForImages(
+    private static async Task<Results<Ok<MetadataForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>, EmptyHttpResult>> MetadataForImages(
         List<Guid>? ids, ValidationErrors errors, HttpContext http, IImageStore images)
     {
         if (ids is null) return errors.ToResult();
-        var found = await images.GetManyAsync(http.Caller().OrgId, ids, http.RequestAborted);
-        if (found.Count == 0) return Errors.ImageNotFound;
-        var data = new AssetResponse[found.Count];
-        for (var i = 0; i < data.Length; i++) data[i] = AssetResponse.From(found[i]);
-        return TypedResults.Ok(new MetadataForImagesResponse(data));
+        using var answer = new AssetJsonWriter(list: true, initialCapacity: 64 + 1536 * ids.Count);
+        if (await images.WriteManyAsync(http.Caller().OrgId, ids, answer, http.RequestAborted) == 0) return Errors.ImageNotFound;
+        await answer.SendAsync(http.Response, http.RequestAborted);
+        return TypedResults.Empty;
     }
 
     public static Task<Results<Ok<StatusesForImagesResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> GetStatusesForImages(

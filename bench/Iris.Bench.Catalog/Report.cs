@@ -15,8 +15,21 @@ public static class Report
         var changes = Path.Combine(repo, "bench", "Iris.Bench.Catalog", "CHANGES.md");
         var text = Render(results, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(reportPath))!, chartPath),
             File.Exists(changes) ? File.ReadAllText(changes).Trim() : null);
-        File.WriteAllText(reportPath, text);
+        File.WriteAllText(reportPath, text + OtherBenchmarksSections(reportPath));
         Console.WriteLine($"Report: {reportPath}, chart: {chartPath}");
+    }
+
+    /// <summary>
+    /// The sections other benchmarks own (image-to-image search, from its first "## Image-to-image search" heading on),
+    /// kept as they are: this report rewrites only its own part of the file.
+    /// </summary>
+    private static string OtherBenchmarksSections(string reportPath)
+    {
+        if (!File.Exists(reportPath)) return "";
+        var existing = File.ReadAllText(reportPath);
+        var start = existing.IndexOf("\n## Image-to-image search", StringComparison.Ordinal);
+        if (start < 0) return "";
+        return "\n" + existing[(start + 1)..];
     }
 
     public static string Render(RunResults r, string chartLink, string? changes)

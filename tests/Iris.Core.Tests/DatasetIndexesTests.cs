@@ -71,6 +71,46 @@ public sealed class DatasetIndexesTests
     }
 
     [Fact]
+    public async Task With_a_build_the_first_load_builds_once_from_the_latest_vector_of_each_image_and_later_ones_add()
+    {
+        var store = new FakeEmbeddingStore(rereadsRecentWrites: true);
+        var ds = Guid.NewGuid();
+        var ids = Enumerable.Range(0, ReadBatch + 7).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids) store.Write(ds, Model, id, Axis(0), T0.AddMinutes(-5));
+        store.Write(ds, Model, ids[3], Axis(1), T0);       // replaced, and inside the re-read window of the first read
+        store.Write(ds, Model, Guid.NewGuid(), new float[Dimensions + 1], T0.AddMinutes(-1)); // another length: left out
+        var builds = new List<List<(Guid Id, float[] Vector)>>();
+        using var indexes = new DatasetIndexes(store, dimensions =>
+        {
+            var index = new TrackedIndex(new ExactVectorIndex(dimensions));
+            _created.Add(index);
+            return index;
+        }, _time, (dimensions, vectors) =>
+        {
+            var all = vectors.ToList();
+            builds.Add(all);
+            var index = new TrackedIndex(new ExactVectorIndex(dimensions));
+            foreach (var (id, vector) in all) index.Add(id, vector);
+            return index;
+        });
+
+        var built = await indexes.GetCurrentAsync(ds, Model, Dimensions, default);
+        var input = Assert.Single(builds);
+        Assert.Equal(ids.Count, input.Count);
+        Assert.Equal(ids.Count, input.Select(v => v.Id).Distinct().Count());
+        Assert.Equal(Axis(1), input.Single(v => v.Id == ids[3]).Vector);
+        Assert.Equal(ids[3], Best(built, Axis(1)));
+        Assert.True(Assert.Single(_created).Disposed); // the empty index it replaced
+
+        _time.Now = T0.AddSeconds(30);
+        var later = store.Write(ds, Model, Guid.NewGuid(), Axis(2), T0.AddSeconds(20));
+        Assert.Same(built, await indexes.GetCurrentAsync(ds, Model, Dimensions, default));
+        Assert.Single(builds);
+        Assert.Equal(later, Best(built, Axis(2)));
+        Assert.Equal(ids.Count + 1, built.Count);
+    }
+
+    [Fact]
     public async Task Rows_of_another_length_are_passed_over_and_the_seq_still_moves_on()
     {
         var store = new FakeEmbeddingStore();

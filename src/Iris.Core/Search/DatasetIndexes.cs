@@ -11,7 +11,13 @@ namespace Iris.Search;
 /// when a search meets them (<see cref="ImageSearchService"/> checks each result against the catalog). An index not
 /// used for <see cref="IdleLifetime"/> is dropped and read again when next needed.
 /// </summary>
-public sealed class DatasetIndexes(IEmbeddingStore store, Func<int, IVectorIndex> createIndex, TimeProvider time) : IDisposable
+/// <param name="build">
+/// Makes a dataset's index from all of its stored vectors at its first load (an approximate index builds its graph on
+/// every core at once, far faster than one add at a time); without it the first load adds to <paramref name="createIndex"/>'s.
+/// </param>
+public sealed class DatasetIndexes(
+    IEmbeddingStore store, Func<int, IVectorIndex> createIndex, TimeProvider time,
+    Func<int, IEnumerable<(Guid Id, float[] Vector)>, IVectorIndex>? build = null) : IDisposable
 {
     /// <summary>How far back rows are read again, for commits that became visible after a later sequence number.</summary>
     public static readonly TimeSpan CommitOverlap = TimeSpan.FromSeconds(5);
@@ -32,6 +38,7 @@ public sealed class DatasetIndexes(IEmbeddingStore store, Func<int, IVectorIndex
         try
         {
             var started = time.GetUtcNow();
+            if (entry.CaughtUpAt is null && build is not null) return await LoadAsync(entry, datasetId, model, dimensions, started, ct);
             var since = entry.CaughtUpAt is { } at ? at - CommitOverlap : started;
             while (true)
             {
@@ -59,6 +66,37 @@ public sealed class DatasetIndexes(IEmbeddingStore store, Func<int, IVectorIndex
         {
             entry.Gate.Release();
         }
+    }
+
+    /// <summary>The first load with <c>build</c>: every stored vector read (the last write of each image wins), then built at once.</summary>
+    private async Task<IVectorIndex> LoadAsync(Entry entry, Guid datasetId, string model, int dimensions, DateTimeOffset started, CancellationToken ct)
+    {
+        // Kept as stored (half precision) until the build takes them one by one: half the memory of floats.
+        var latest = new Dictionary<Guid, (long Seq, byte[] Vector)>();
+        long seq = 0;
+        while (true)
+        {
+            var rows = await store.ReadChangesAsync(datasetId, model, seq, started, ReadBatch, ct);
+            var advanced = false;
+            foreach (var row in rows)
+            {
+                if (!latest.TryGetValue(row.ImageId, out var known) || known.Seq < row.Seq) latest[row.ImageId] = (row.Seq, row.Vector);
+                if (row.Seq > seq)
+                {
+                    seq = row.Seq;
+                    advanced = true;
+                }
+            }
+            if (rows.Count < ReadBatch || !advanced) break;
+        }
+        var vectors = latest.Select(p => (Id: p.Key, Vector: EmbeddingVectors.FromBytes(p.Value.Vector))).Where(p => p.Vector.Length == dimensions);
+        var built = build!(dimensions, vectors);
+        var empty = entry.Index;
+        entry.Index = built;
+        empty.Dispose();
+        entry.Seq = seq;
+        entry.CaughtUpAt = started;
+        return built;
     }
 
     /// <summary>Removes an image this node found gone (deleted, or no longer completed) from the dataset's index.</summary>
@@ -95,7 +133,7 @@ public sealed class DatasetIndexes(IEmbeddingStore store, Func<int, IVectorIndex
 
     private sealed class Entry(IVectorIndex index) : IDisposable
     {
-        public IVectorIndex Index { get; } = index;
+        public IVectorIndex Index { get; set; } = index;
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public long Seq { get; set; }
         public DateTimeOffset? CaughtUpAt { get; set; }

@@ -10,7 +10,8 @@ public static class SearchServiceCollectionExtensions
     public static IServiceCollection AddIrisSearch(this IServiceCollection services)
     {
         services.AddSingleton(provider => new DatasetIndexes(
-            provider.GetRequiredService<IEmbeddingStore>(), dimensions => new AdaptiveVectorIndex(dimensions), provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<IEmbeddingStore>(), dimensions => new AdaptiveVectorIndex(dimensions), provider.GetRequiredService<TimeProvider>(),
+            (dimensions, vectors) => AdaptiveVectorIndex.Build(dimensions, vectors)));
         services.AddSingleton<ImageSearchService>();
         return services;
     }

@@ -25,14 +25,17 @@ public sealed class EmbeddingJobs(
     public static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Switches the dataset to <paramref name="encoderName"/> (one that embeds) and starts a job for its images without an
-    /// embedding; the job is completed at once when there are none. Null if the organization has no such dataset.
+    /// Switches the dataset to <paramref name="encoderName"/> (one that embeds; without one, a dataset that embeds keeps
+    /// its encoder and one with none gets Coactive's default) and starts a job for its images without an embedding; the
+    /// job is completed at once when there are none. Null if the organization has no such dataset.
     /// </summary>
-    public async Task<IngestJob?> StartAsync(Caller caller, Guid datasetId, string encoderName, CancellationToken ct)
+    public async Task<IngestJob?> StartAsync(Caller caller, Guid datasetId, string? encoderName, CancellationToken ct)
     {
-        if (!Encoders.Embeds(encoderName)) throw new ArgumentException($"The encoder '{encoderName}' makes no embeddings.", nameof(encoderName));
+        if (encoderName is not null && !Encoders.Embeds(encoderName))
+            throw new ArgumentException($"The encoder '{encoderName}' makes no embeddings.", nameof(encoderName));
         var dataset = await catalog.Datasets.GetAsync(caller.OrgId, datasetId, ct);
         if (dataset is null) return null;
+        encoderName ??= Encoders.Embeds(dataset.EncoderName) ? dataset.EncoderName : DatasetDefaults.EncoderName;
         var now = time.GetUtcNow();
         if (dataset.EncoderName != encoderName)
         {

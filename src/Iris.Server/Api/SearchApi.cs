@@ -56,25 +56,17 @@ public static class SearchApi
         string? uploaded = null;
         try
         {
-            JsonDocument document;
             if (IsMultipart(http.Request, out var boundary))
             {
                 var form = await ReadFormAsync(http, boundary, services);
+                uploaded = form.File; // deleted below also when the form is refused
                 if (form.Problem is { } problem) return problem;
-                uploaded = form.File;
-                document = form.Fields;
+                using (form.Fields!) return await SearchAsync(http, form.Fields!.RootElement, uploaded, services);
             }
-            else
-            {
-                using var body = await RequestParsing.ReadJsonAsync(http.Request, services.Options.MaxJsonBodyBytes, http.RequestAborted);
-                if (body.TooLargeError is { } tooLarge) return tooLarge;
-                if (body.Invalid is { } invalid) return invalid;
-                document = JsonDocument.Parse(body.Root.GetRawText());
-            }
-            using (document)
-            {
-                return await SearchAsync(http, document.RootElement, uploaded, services);
-            }
+            using var body = await RequestParsing.ReadJsonAsync(http.Request, services.Options.MaxJsonBodyBytes, http.RequestAborted);
+            if (body.TooLargeError is { } tooLarge) return tooLarge;
+            if (body.Invalid is { } invalid) return invalid;
+            return await SearchAsync(http, body.Root, null, services);
         }
         finally
         {
@@ -197,13 +189,13 @@ public static class SearchApi
 
     /// <summary>
     /// The form's fields as the JSON body they stand for (offset and limit as numbers, metadata_filters as the JSON it
-    /// holds), and its one file part streamed to a scratch file (the caller deletes it).
+    /// holds; null when the form is refused), and its one file part streamed to a scratch file (the caller deletes it,
+    /// refused or not).
     /// </summary>
-    private static async Task<(JsonDocument Fields, string? File, Results<Ok<SearchResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>? Problem)> ReadFormAsync(
+    private static async Task<(JsonDocument? Fields, string? File, Results<Ok<SearchResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>? Problem)> ReadFormAsync(
         HttpContext http, string boundary, Services services)
     {
-        var empty = JsonDocument.Parse("{}");
-        if (string.IsNullOrEmpty(boundary)) return (empty, null, ValidationErrors.Single("The multipart/form-data body has no boundary", "value_error", "body"));
+        if (string.IsNullOrEmpty(boundary)) return (null, null, ValidationErrors.Single("The multipart/form-data body has no boundary", "value_error", "body"));
         var limit = services.Options.MaxImageBytes + 1024 * 1024;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -217,7 +209,7 @@ public static class SearchApi
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition() && name == "file")
                 {
-                    if (file is not null) return (empty, file, ValidationErrors.Single("Send one 'file' part, not several", "value_error", "body", "file"));
+                    if (file is not null) return (null, file, ValidationErrors.Single("Send one 'file' part, not several", "value_error", "body", "file"));
                     file = services.Temp.NewPath();
                     await using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
                     await section.Body.CopyToAsync(stream, http.RequestAborted);
@@ -227,18 +219,18 @@ public static class SearchApi
                     using var text = new StreamReader(section.Body);
                     var buffer = new char[MaxFormFieldBytes + 1];
                     var read = await text.ReadBlockAsync(buffer, http.RequestAborted);
-                    if (read > MaxFormFieldBytes) return (empty, file, ValidationErrors.Single($"Form field '{name}' is longer than {MaxFormFieldBytes} characters", "string_too_long", "body", name));
+                    if (read > MaxFormFieldBytes) return (null, file, ValidationErrors.Single($"Form field '{name}' is longer than {MaxFormFieldBytes} characters", "string_too_long", "body", name));
                     values[name] = new string(buffer, 0, read);
                 }
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (empty, file, Errors.Json(StatusCodes.Status413PayloadTooLarge, $"The query image is larger than {services.Options.MaxImageBytes} bytes."));
+            return (null, file, Errors.Json(StatusCodes.Status413PayloadTooLarge, $"The query image is larger than {services.Options.MaxImageBytes} bytes."));
         }
         catch (Exception e) when (e is InvalidDataException or IOException && !http.RequestAborted.IsCancellationRequested)
         {
-            return (empty, file, ValidationErrors.Single($"Malformed multipart body: {e.Message}", "value_error", "body"));
+            return (null, file, ValidationErrors.Single($"Malformed multipart body: {e.Message}", "value_error", "body"));
         }
 
         var buffered = new System.Buffers.ArrayBufferWriter<byte>();
@@ -258,7 +250,6 @@ public static class SearchApi
             }
             json.WriteEndObject();
         }
-        empty.Dispose();
         return (JsonDocument.Parse(buffered.WrittenMemory), file, null);
     }
 
@@ -275,7 +266,7 @@ public static class SearchApi
     }
 
     public static async Task<Results<JsonHttpResult<IngestJobResponse>, NotFound<ErrorResponse>, UnprocessableEntity<HTTPValidationError>, JsonHttpResult<ErrorResponse>>> StartEmbeddings(
-        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, [AsParameters] Services services, Iris.Catalog.IDatasetStore datasets)
+        [FromRoute(Name = "dataset_id")] string datasetId, HttpContext http, [AsParameters] Services services)
     {
         var errors = new ValidationErrors();
         var id = RequestParsing.ParseUuid(datasetId, errors);
@@ -289,14 +280,8 @@ public static class SearchApi
         }
         if (errors.Any) return errors.ToResult();
 
-        var caller = http.Caller();
-        if (await datasets.GetAsync(caller.OrgId, id, http.RequestAborted) is not { } dataset) return Errors.DatasetNotFound;
-        // Without a name, a dataset that already embeds keeps its encoder; one with none gets Coactive's default.
-        encoder ??= Encoders.Embeds(dataset.EncoderName) ? dataset.EncoderName : DatasetDefaultsEncoder;
-        var job = await services.Jobs.StartAsync(caller, id, encoder, http.RequestAborted);
+        var job = await services.Jobs.StartAsync(http.Caller(), id, encoder, http.RequestAborted);
         if (job is null) return Errors.DatasetNotFound;
         return TypedResults.Json(IngestJobResponse.From(job, job.DetailsJson), V1JsonContext.Default.IngestJobResponse, statusCode: StatusCodes.Status202Accepted);
     }
-
-    private const string DatasetDefaultsEncoder = Iris.Models.DatasetDefaults.EncoderName;
 }

@@ -10,7 +10,7 @@ namespace Iris.Bench.Catalog;
 /// </summary>
 public static class Micro
 {
-    public static async Task RunAsync(string dataDir, int seconds, TextWriter log)
+    public static async Task RunAsync(string dataDir, int seconds, TextWriter log, string? only = null)
     {
         var marker = System.Text.Json.JsonSerializer.Deserialize<GeneratedCatalog>(File.ReadAllText(Path.Combine(dataDir, Generator.MarkerFile)))
             ?? throw new InvalidOperationException($"{dataDir} holds no generated catalog.");
@@ -32,6 +32,7 @@ public static class Micro
         ];
         foreach (var (name, items, call) in calls)
         {
+            if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             for (var i = 0; i < 200; i++) await call(); // warm-up
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();

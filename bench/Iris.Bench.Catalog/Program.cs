@@ -26,7 +26,7 @@ const string Usage = """
       --queue-jobs 20000         jobs of the queue benchmark on each engine
       --command TEXT             the command shown in the report
     Iris.Bench.Catalog generate --data DIR --images N [--seed S]
-    Iris.Bench.Catalog micro --data DIR [--duration 5]    CPU time per catalog read call, in-process
+    Iris.Bench.Catalog micro --data DIR [--duration 5] [--only NAME]   CPU time per catalog read call, in-process
     Iris.Bench.Catalog report --results FILE [--report PATH] [--chart PATH] [--repo DIR]
     """;
 
@@ -47,7 +47,7 @@ try
             await Generator.GenerateAsync(options.Required("data"), options.Int("images", 0), options.Int("seed", 42), Console.Out);
             return 0;
         case "micro":
-            await Micro.RunAsync(options.Required("data"), options.Int("duration", 5), Console.Out);
+            await Micro.RunAsync(options.Required("data"), options.Int("duration", 5), Console.Out, options.Get("only"));
             return 0;
         case "report":
             var results = JsonSerializer.Deserialize<RunResults>(File.ReadAllText(options.Required("results")))

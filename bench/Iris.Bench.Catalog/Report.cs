@@ -20,15 +20,18 @@ public static class Report
     }
 
     /// <summary>
-    /// The sections other benchmarks own (image-to-image search, from its first "## Image-to-image search" heading on),
+    /// The sections other benchmarks own (image-to-image search, ingestion: from the first of their headings or markers on),
     /// kept as they are: this report rewrites only its own part of the file.
     /// </summary>
     private static string OtherBenchmarksSections(string reportPath)
     {
         if (!File.Exists(reportPath)) return "";
         var existing = File.ReadAllText(reportPath);
-        var start = existing.IndexOf("\n## Image-to-image search", StringComparison.Ordinal);
-        if (start < 0) return "";
+        // The first section another benchmark writes: image-to-image search, or the ingestion benchmark's markers.
+        var starts = new[] { "\n## Image-to-image search", "\n<!-- ingestion: begin", "\n<!-- vector-index: begin" }
+            .Select(heading => existing.IndexOf(heading, StringComparison.Ordinal)).Where(i => i >= 0).ToList();
+        if (starts.Count == 0) return "";
+        var start = starts.Min();
         return "\n" + existing[(start + 1)..];
     }
 

@@ -35,7 +35,7 @@ public static class IrisRun
     private const int Batch = 1000; // the API's limit per add and per statuses request
 
     public static async Task<IrisResult> RunAsync(
-        string irisDll, IReadOnlyList<string> files, string allowRoot, int? workers, string workDir, Action<string> log)
+        string irisDll, IReadOnlyList<string> files, string allowRoot, int? workers, string encoder, string workDir, Action<string> log)
     {
         var dataDir = Path.Combine(workDir, "iris-data");
         var serverLog = Path.Combine(workDir, "server.log");
@@ -85,8 +85,8 @@ public static class IrisRun
 
             // Pass 1 on the fresh server; pass 2 adds the same files again as a new dataset (new images, all work
             // redone) once the runtime has compiled its hot code: the rate of a server that has been up a while.
-            var (cold, statuses) = await IngestPassAsync(http, server, paths, "cold", log);
-            var (warm, _) = await IngestPassAsync(http, server, paths, "warm", log);
+            var (cold, statuses) = await IngestPassAsync(http, server, paths, "cold", encoder, log);
+            var (warm, _) = await IngestPassAsync(http, server, paths, "warm", encoder, log);
             var peak = Memory(server.Id, "VmHWM");
             await sampling.CancelAsync();
             var sampledMax = await sampler;
@@ -104,10 +104,10 @@ public static class IrisRun
     }
 
     private static async Task<(IrisPass Pass, List<JsonObject> Statuses)> IngestPassAsync(
-        HttpClient http, Process server, List<string> paths, string name, Action<string> log)
+        HttpClient http, Process server, List<string> paths, string name, string encoder, Action<string> log)
     {
         var dataset = await PostAsync(http, "/api/v1/datasets",
-            new JsonObject { ["name"] = $"bench_{name}_{Guid.NewGuid():N}", ["encoder_name"] = "multimodal" });
+            new JsonObject { ["name"] = $"bench_{name}_{Guid.NewGuid():N}", ["encoder_name"] = encoder });
         var datasetId = (string)dataset["id"]!;
 
         var cpuBefore = CpuSeconds(server.Id);

@@ -3,7 +3,11 @@ using Iris.Bench.Ingest;
 
 // Iris ingestion throughput and memory next to vipsthumbnail on the same camera-sized JPEGs.
 // Usage (bench/ingest.sh builds Iris in Release first):
-//   iris-bench-ingest [--count 300] [--width 3000] [--height 2000] [--workers N] [--rounds 3] [--cache DIR] [--iris path/to/iris.dll]
+//   iris-bench-ingest [--count 300] [--width 3000] [--height 2000] [--workers N] [--rounds 3] [--encoder none] [--cache DIR]
+//                     [--iris path/to/iris.dll] [--report docs/benchmarks.md]
+// --encoder none (the default) measures what the goal names: hash, metadata, preview, perceptual hash and catalog
+// writes; a visual encoder (e.g. multimodal) adds the embedding stage. --report writes the results into that file's
+// "Ingestion" section.
 Options options;
 try
 {
@@ -24,18 +28,20 @@ try
     log($"{files.Count} JPEGs of {options.Width}×{options.Height}, {averageMb:0.00} MB on average, in {folder}");
 
     // The machine is shared: each round runs Iris and vipsthumbnail back to back, and the medians of the rounds count.
-    var rounds = new List<(IrisResult Iris, double VipsRate)>();
+    var rounds = new List<(IrisResult Iris, double VipsRate, double VipsCpuSeconds, double VipsSeconds)>();
     var vipsVersion = "";
     for (var round = 1; round <= options.Rounds; round++)
     {
         log($"round {round} of {options.Rounds}: (a) Iris: fresh server, fresh data folder, every image added by file:/// path, twice (cold, then warm)");
         var roundDir = Directory.CreateDirectory(Path.Combine(work, $"round-{round}")).FullName;
-        var run = await IrisRun.RunAsync(options.IrisDll, files, folder, options.Workers, roundDir, log);
+        var run = await IrisRun.RunAsync(options.IrisDll, files, folder, options.Workers, options.Encoder, roundDir, log);
         log($"round {round} of {options.Rounds}: (b) vipsthumbnail --size 256, two processes (xargs -P2, half the files each)");
-        (var vipsSeconds, vipsVersion) = await VipsThumbnailRun.RunAsync(files, Path.Combine(roundDir, "thumbnails"), 2);
-        rounds.Add((run, files.Count / vipsSeconds));
+        (var vipsSeconds, var vipsCpu, vipsVersion) = await VipsThumbnailRun.RunAsync(files, Path.Combine(roundDir, "thumbnails"), 2);
+        rounds.Add((run, files.Count / vipsSeconds, vipsCpu, vipsSeconds));
         log($"round {round}: Iris cold {run.Cold.ImagesPerSecond:0.0}, warm {run.Warm.ImagesPerSecond:0.0}, vipsthumbnail {files.Count / vipsSeconds:0.0} images/s");
     }
+    log("the floor: djpeg -scale 1/8 over the same files, one after another");
+    var floor = await DjpegFloor.MeasureAsync(files, work);
     var iris = rounds[0].Iris; // for the description of what it did
     static double Median(IEnumerable<double> values)
     {
@@ -60,10 +66,28 @@ try
     }
     Console.WriteLine($"Iris memory : peak RSS {rounds.Max(r => r.Iris.PeakRssKb) / 1024.0:0} MB (VmHWM, highest of the rounds; idle {iris.IdleRssKb / 1024.0:0} MB)");
     foreach (var line in iris.WhatItDid) Console.WriteLine($"Iris did    : {line}");
-    Console.WriteLine($"vipsthumbnail: {Median(rounds.Select(r => r.VipsRate)):0.0} images/s {Range(rounds.Select(r => r.VipsRate))} ({vipsVersion}, 2 processes)");
-    Console.WriteLine($"Ratio Iris / vipsthumbnail (median of the rounds' ratios): warm {Median(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate)):0.00} "
-                      + $"{Range(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate), "0.00")} (goal >= 1.2), "
-                      + $"cold {Median(rounds.Select(r => r.Iris.Cold.ImagesPerSecond / r.VipsRate)):0.00}");
+    var vipsRate = Median(rounds.Select(r => r.VipsRate));
+    Console.WriteLine($"vipsthumbnail: {vipsRate:0.0} images/s {Range(rounds.Select(r => r.VipsRate))} ({vipsVersion}, 2 processes), "
+                      + $"{Median(rounds.Select(r => r.VipsCpuSeconds * 1000 / files.Count)):0.0} ms CPU per image, "
+                      + $"{Median(rounds.Select(r => r.VipsCpuSeconds / r.VipsSeconds)):0.00} of {Environment.ProcessorCount} cores busy");
+    var warmRatio = Median(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate));
+    var coldRatio = Median(rounds.Select(r => r.Iris.Cold.ImagesPerSecond / r.VipsRate));
+    var warmRate = Median(rounds.Select(r => r.Iris.Warm.ImagesPerSecond));
+    Console.WriteLine($"Iris warm cores busy: {Median(rounds.Select(r => r.Iris.Warm.CpuSeconds / r.Iris.Warm.Seconds)):0.00} of {Environment.ProcessorCount}");
+    Console.WriteLine($"Floor (djpeg -scale 1/8, decoding only): {floor.CpuMsPerImage:0.0} ms CPU per image (a process start, {floor.StartMs:0.0} ms, taken off), "
+                      + $"{floor.ImagesPerSecond:0.0} images/s on {floor.Cores} cores; Iris warm at {warmRate / floor.ImagesPerSecond:0.00} of it, vipsthumbnail at {vipsRate / floor.ImagesPerSecond:0.00}");
+    Console.WriteLine($"Goal: Iris / vipsthumbnail >= 1.2 (median of the rounds' ratios, warm): {warmRatio:0.00} "
+                      + $"{Range(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate), "0.00")}: {(warmRatio >= 1.2 ? "met" : "not met")} (cold {coldRatio:0.00})");
+    if (options.Report is { } report)
+    {
+        IngestReport.Write(report, new IngestReport.Data(
+            DateTimeOffset.UtcNow, string.Join(' ', args), files.Count, options.Width, options.Height, averageMb, options.Encoder, workers,
+            rounds.Select(r => new IngestReport.Round(r.Iris.Cold.ImagesPerSecond, r.Iris.Warm.ImagesPerSecond, r.Iris.Warm.CpuMsPerImage,
+                r.Iris.Warm.CpuSeconds / r.Iris.Warm.Seconds, r.VipsRate, r.VipsCpuSeconds * 1000 / files.Count, r.VipsCpuSeconds / r.VipsSeconds,
+                r.Iris.Warm.Completed + r.Iris.Cold.Completed, r.Iris.Warm.Errors.Values.Sum() + r.Iris.Cold.Errors.Values.Sum())).ToList(),
+            rounds.Max(r => r.Iris.PeakRssKb) / 1024.0, vipsVersion, floor, iris.WhatItDid, File.ReadAllText("/proc/loadavg").Trim()));
+        Console.WriteLine($"Report: {report} (section \"Ingestion\")");
+    }
     return rounds.All(r => r.Iris.Cold.Errors.Count == 0 && r.Iris.Warm.Errors.Count == 0) ? 0 : 1;
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
@@ -76,12 +100,13 @@ finally
     try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
 }
 
-internal sealed record Options(int Count, int Width, int Height, int? Workers, string Cache, string IrisDll, int Rounds)
+internal sealed record Options(int Count, int Width, int Height, int? Workers, string Cache, string IrisDll, int Rounds, string Encoder, string? Report)
 {
     public static Options Parse(string[] args)
     {
-        var values = BenchArguments.Parse(args, ["count", "width", "height", "workers", "rounds", "cache", "iris"]);
+        var values = BenchArguments.Parse(args, ["count", "width", "height", "workers", "rounds", "cache", "iris", "encoder", "report"]);
         return new Options(values.Number("count", 300), values.Number("width", 3000), values.Number("height", 2000),
-            values.Optional("workers"), values.Cache, values.IrisDll, values.Number("rounds", 3));
+            values.Optional("workers"), values.Cache, values.IrisDll, values.Number("rounds", 3), values.Text("encoder") ?? "none",
+            values.Text("report") is { } report ? Path.GetFullPath(report) : null);
     }
 }

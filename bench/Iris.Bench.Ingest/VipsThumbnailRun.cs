@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Iris.Bench.Ingest;
 
@@ -10,35 +9,21 @@ namespace Iris.Bench.Ingest;
 /// </summary>
 public static class VipsThumbnailRun
 {
-    public static async Task<(double Seconds, string Version)> RunAsync(IReadOnlyList<string> files, string outDir, int processes)
+    /// <returns>Wall seconds from the first start to the last exit, the CPU seconds of all the processes, the version.</returns>
+    public static async Task<(double Seconds, double CpuSeconds, string Version)> RunAsync(IReadOnlyList<string> files, string outDir, int processes)
     {
         var version = await OutputOfAsync("vipsthumbnail", "--version");
         Directory.CreateDirectory(outDir);
-        var psi = new ProcessStartInfo("xargs")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         var perProcess = (files.Count + processes - 1) / processes;
-        foreach (var a in new[] { "-0", "-P", processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-n", perProcess.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "vipsthumbnail", "--size", "256", "-o", Path.Combine(outDir, "%s.jpg") })
-            psi.ArgumentList.Add(a);
-
-        var clock = Stopwatch.StartNew();
-        using var xargs = Process.Start(psi)!;
-        var errors = xargs.StandardError.ReadToEndAsync();
-        await xargs.StandardInput.WriteAsync(string.Join('\0', files));
-        xargs.StandardInput.Close();
-        await xargs.WaitForExitAsync();
-        var seconds = clock.Elapsed.TotalSeconds;
+        // The file names go to xargs NUL-separated through printf, so no name is split or expanded.
+        var run = await ChildCpu.RunAsync(
+            $"printf '%s\\0' \"$@\" | xargs -0 -P {processes} -n {perProcess} vipsthumbnail --size 256 -o '{Path.Combine(outDir, "%s.jpg")}'",
+            files, Path.GetDirectoryName(outDir)!);
 
         var made = Directory.EnumerateFiles(outDir, "*.jpg").Count();
-        if (xargs.ExitCode != 0 || made != files.Count)
-            throw new InvalidOperationException(
-                $"vipsthumbnail made {made} of {files.Count} thumbnails (xargs exit {xargs.ExitCode}): {(await errors).Trim()}");
-        return (seconds, version.Trim());
+        if (run.ExitCode != 0 || made != files.Count)
+            throw new InvalidOperationException($"vipsthumbnail made {made} of {files.Count} thumbnails (exit {run.ExitCode}): {run.Errors}");
+        return (run.WallSeconds, run.CpuSeconds, version.Trim());
     }
 
     private static async Task<string> OutputOfAsync(string program, params string[] args)

@@ -91,6 +91,9 @@ public static class Bench
                 await CheckAnswersAsync(pgServer.BaseUri, authorization, requestFiles);
                 var pgLoads = await MeasureAsync("iris-postgres", pgServer, scenarios, settings, requestDir, requestFiles, authorization, wrkLog, loads, log);
                 onPostgres = new PostgresResults(copySeconds, databaseBytes, pgAfterStart, pgServer.Memory(), pgLoads);
+                pgServer.Dispose();
+                // Each size's copy is measured once: dropped before the next is made, so the disk holds one at a time.
+                await postgres.PsqlAsync($"DROP DATABASE \"bench_{images}\" WITH (FORCE)");
             }
 
             sizes.Add(new SizeResults(images, catalog.Seconds, catalog.CatalogBytes, afterStart, afterBenchmark,

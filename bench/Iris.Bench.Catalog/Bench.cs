@@ -149,7 +149,10 @@ public static class Bench
         var results = new RunResults(machine, options.Get("command") ?? "bench/catalog.sh", settings, started, DateTimeOffset.UtcNow,
             loadAtStart, MachineInfo.LoadAverage(), sizes, nginx, assetBody?.Length ?? 0,
             postgres is null ? null : PostgresCatalogs.Version(postgres), queue);
-        var resultsFile = Path.Combine(work, settings.IrisOnly ? $"results-iris-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json" : "results.json");
+        // results.json holds the run behind docs/benchmarks.md (`report --results` renders it again); A/B runs and
+        // runs reporting elsewhere get a file of their own, so they never replace it.
+        var resultsFile = Path.Combine(work, settings.IrisOnly || options.Get("report") is not null
+            ? $"results-{(settings.IrisOnly ? "iris-" : "")}{DateTime.UtcNow:yyyyMMdd-HHmmss}.json" : "results.json");
         await File.WriteAllTextAsync(resultsFile, JsonSerializer.Serialize(results, Indented));
         log.WriteLine($"Results: {resultsFile}");
         if (!settings.IrisOnly)

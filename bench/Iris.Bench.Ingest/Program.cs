@@ -81,11 +81,11 @@ try
     if (options.Report is { } report)
     {
         IngestReport.Write(report, new IngestReport.Data(
-            DateTimeOffset.UtcNow, string.Join(' ', args), files.Count, options.Width, options.Height, averageMb, options.Encoder, workers,
+            DateTimeOffset.UtcNow, string.Join(' ', ShownArguments(args)), files.Count, options.Width, options.Height, averageMb, options.Encoder, workers,
             rounds.Select(r => new IngestReport.Round(r.Iris.Cold.ImagesPerSecond, r.Iris.Warm.ImagesPerSecond, r.Iris.Warm.CpuMsPerImage,
                 r.Iris.Warm.CpuSeconds / r.Iris.Warm.Seconds, r.VipsRate, r.VipsCpuSeconds * 1000 / files.Count, r.VipsCpuSeconds / r.VipsSeconds,
                 r.Iris.Warm.Completed + r.Iris.Cold.Completed, r.Iris.Warm.Errors.Values.Sum() + r.Iris.Cold.Errors.Values.Sum())).ToList(),
-            rounds.Max(r => r.Iris.PeakRssKb) / 1024.0, vipsVersion, floor, iris.WhatItDid, File.ReadAllText("/proc/loadavg").Trim()));
+            rounds.Max(r => r.Iris.PeakRssKb) / 1024.0, vipsVersion, floor, iris.WhatItDid, string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))));
         Console.WriteLine($"Report: {report} (section \"Ingestion\")");
     }
     return rounds.All(r => r.Iris.Cold.Errors.Count == 0 && r.Iris.Warm.Errors.Count == 0) ? 0 : 1;
@@ -98,6 +98,16 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
 finally
 {
     try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+}
+
+// The arguments as a person would type them to bench/ingest.sh (which adds --iris itself).
+static IEnumerable<string> ShownArguments(string[] args)
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (args[i] == "--iris") { i++; continue; }
+        yield return args[i];
+    }
 }
 
 internal sealed record Options(int Count, int Width, int Height, int? Workers, string Cache, string IrisDll, int Rounds, string Encoder, string? Report)

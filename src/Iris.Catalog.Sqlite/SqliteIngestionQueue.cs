@@ -22,11 +22,13 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         // Pick and lease under one write lock: two claimers can never lease the same job.
         using var tx = connection.BeginTransaction();
 
-        // Oldest first by scanning the queue in seq order: only the few leased jobs at its head are skipped.
+        // Oldest first by scanning the queue in seq order: only the few leased jobs at its head are skipped. CROSS JOIN
+        // keeps the queue the outer loop: with a plain JOIN the planner scanned every image and sorted (a claim cost
+        // O(images in the catalog), not O(leased jobs)).
         var jobs = new List<IngestionJob>(max);
         using (var pick = connection.Command(tx, """
             SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256, d.encoder_name
-            FROM ingestion_jobs j JOIN images i ON i.id = j.image_id JOIN datasets d ON d.id = i.dataset_id
+            FROM ingestion_jobs j CROSS JOIN images i ON i.id = j.image_id CROSS JOIN datasets d ON d.id = i.dataset_id
             WHERE j.lease_expires_at IS NULL OR j.lease_expires_at <= @now
             ORDER BY j.seq LIMIT @max
             """))

@@ -40,7 +40,7 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
         var data = Path.Combine(_root, "data");
         var original = await StartAsync(data);
         using var http = Client(original);
-        var datasetId = await http.CreateDatasetIdAsync();
+        var datasetId = await http.CreateDatasetIdAsync(encoder: "none");
         for (var i = 0; i < Uploads; i++)
         {
             var uploaded = Expect.Ok(await UploadsTests.UploadAsync(http, datasetId, UploadsTests.Part.File(TinyPng.Distinct(5000 + i, 64, 64), $"up-{i}.png", "image/png")));

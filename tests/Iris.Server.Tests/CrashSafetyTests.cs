@@ -89,7 +89,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         var jobs = new List<string>();
         using (var http = Client())
         {
-            datasetId = await http.CreateDatasetIdAsync();
+            datasetId = await http.CreateDatasetIdAsync(encoder: "none");
             // Two ingest jobs: a list of images and a folder.
             jobs.Add(IrisHttp.Str(Expect.Ok(await http.PostAsync("/api/v1/ingestion/images", new JsonObject
             {

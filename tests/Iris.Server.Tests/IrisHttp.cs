@@ -146,15 +146,19 @@ public sealed class IrisHttp : IDisposable
     // ---- resource helpers ----
 
     /// <summary>POST /api/v1/datasets with a fresh unique name; asserts 200 and returns the DatasetResponse.</summary>
-    public async Task<JsonNode> CreateDatasetAsync(string? name = null, string? description = "made by a test")
+    /// <param name="encoder">
+    /// <c>none</c> for tests of durability and scale that do not look at embeddings: the embedding stage doubles the
+    /// CPU per image, and those tests wait on their images within a time limit.
+    /// </param>
+    public async Task<JsonNode> CreateDatasetAsync(string? name = null, string? description = "made by a test", string encoder = "multimodal")
     {
-        var body = new JsonObject { ["name"] = name ?? Names.Unique("ds"), ["encoder_name"] = "multimodal" };
+        var body = new JsonObject { ["name"] = name ?? Names.Unique("ds"), ["encoder_name"] = encoder };
         if (description is not null) body["description"] = description;
         var response = await PostAsync("/api/v1/datasets", body);
         return Expect.Ok(response);
     }
 
-    public async Task<string> CreateDatasetIdAsync() => Str((await CreateDatasetAsync())["id"]);
+    public async Task<string> CreateDatasetIdAsync(string encoder = "multimodal") => Str((await CreateDatasetAsync(encoder: encoder))["id"]);
 
     /// <summary>
     /// POST /api/v1/ingestion/images with the given images (<see cref="J.Image"/>: path and metadata; a user id cannot be

@@ -94,7 +94,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
 
         using var http1 = Client(api1);
         using var http2 = Client(api2);
-        var datasetId = await http1.CreateDatasetIdAsync();
+        var datasetId = await http1.CreateDatasetIdAsync(encoder: "none");
         var added = await http2.AddPathsAsync(datasetId, [.. files.Select(ServerFixture.FileUri)]);
         var ids = IrisHttp.Ids(added);
         for (var i = 0; i < Uploads; i++)

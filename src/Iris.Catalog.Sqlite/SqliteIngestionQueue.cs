@@ -5,6 +5,18 @@ namespace Iris.Catalog.Sqlite;
 
 internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
 {
+    /// <summary>
+    /// The claim's pick: oldest first by scanning the queue in seq order, so only the few leased jobs at its head are
+    /// skipped. CROSS JOIN keeps the queue the outer loop: with a plain JOIN the planner scanned every image and sorted
+    /// (a claim cost O(images in the catalog), not O(leased jobs)). Its plan is checked by a test.
+    /// </summary>
+    internal const string PickSql = """
+        SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256, d.encoder_name
+        FROM ingestion_jobs j CROSS JOIN images i ON i.id = j.image_id CROSS JOIN datasets d ON d.id = i.dataset_id
+        WHERE j.lease_expires_at IS NULL OR j.lease_expires_at <= @now
+        ORDER BY j.seq LIMIT @max
+        """;
+
     public async Task<IReadOnlyList<IngestionJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct = default)
     {
@@ -22,16 +34,8 @@ internal sealed class SqliteIngestionQueue(SqliteCatalog db) : IIngestionQueue
         // Pick and lease under one write lock: two claimers can never lease the same job.
         using var tx = connection.BeginTransaction();
 
-        // Oldest first by scanning the queue in seq order: only the few leased jobs at its head are skipped. CROSS JOIN
-        // keeps the queue the outer loop: with a plain JOIN the planner scanned every image and sorted (a claim cost
-        // O(images in the catalog), not O(leased jobs)).
         var jobs = new List<IngestionJob>(max);
-        using (var pick = connection.Command(tx, """
-            SELECT j.seq, j.image_id, j.attempts, i.org_id, i.dataset_id, i.path, i.blob_sha256, d.encoder_name
-            FROM ingestion_jobs j CROSS JOIN images i ON i.id = j.image_id CROSS JOIN datasets d ON d.id = i.dataset_id
-            WHERE j.lease_expires_at IS NULL OR j.lease_expires_at <= @now
-            ORDER BY j.seq LIMIT @max
-            """))
+        using (var pick = connection.Command(tx, PickSql))
         using (var leaseJob = connection.Command(tx,
             "UPDATE ingestion_jobs SET lease_owner = @worker, lease_expires_at = @expires, attempts = attempts + 1 WHERE seq = @seq"))
         using (var startImage = connection.Command(tx, $"""

@@ -21,14 +21,7 @@ public static class IngestReport
 
     public static void Write(string path, Data data)
     {
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "";
-        var section = Begin + "\n" + Render(data) + End;
-        var start = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        var text = start >= 0 && end > start
-            ? existing[..start] + section + existing[(end + End.Length)..]
-            : existing.TrimEnd() + (existing.Length > 0 ? "\n\n" : "") + section + "\n";
-        File.WriteAllText(path, text);
+        MarkedSection.Write(path, Begin, End, Render(data));
     }
 
     private static double Median(IEnumerable<double> values)

@@ -15,14 +15,7 @@ public static class Report
 
     public static void Write(Results results, string path)
     {
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "";
-        var section = Begin + "\n" + Render(results) + End;
-        var start = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        var text = start >= 0 && end > start
-            ? existing[..start] + section + existing[(end + End.Length)..]
-            : existing.TrimEnd() + (existing.Length > 0 ? "\n\n" : "") + section + "\n";
-        File.WriteAllText(path, text);
+        MarkedSection.Write(path, Begin, End, Render(results));
     }
 
     public static string Render(Results r)

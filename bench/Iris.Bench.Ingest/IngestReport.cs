@@ -9,7 +9,10 @@ namespace Iris.Bench.Ingest;
 /// </summary>
 public static class IngestReport
 {
-    public const string Begin = "<!-- ingestion: begin (written by bench/ingest.sh --report docs/benchmarks.md; edit bench/Iris.Bench.Ingest, not this section) -->";
+    /// <summary>The issue's goal: Iris's warm images/s at least this many times vipsthumbnail's (the median of the rounds).</summary>
+    public const double Goal = 1.2;
+
+    private const string Begin = "<!-- ingestion: begin (written by bench/ingest.sh --report docs/benchmarks.md; edit bench/Iris.Bench.Ingest, not this section) -->";
     private const string End = "<!-- ingestion: end -->";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -17,14 +20,24 @@ public static class IngestReport
         int Completed, int Errors);
 
     public sealed record Data(DateTimeOffset At, string Arguments, int Files, int Width, int Height, double AverageMb, string Encoder, string Workers,
-        IReadOnlyList<Round> Rounds, double PeakRssMb, string VipsVersion, DjpegFloor.Result Floor, IReadOnlyList<string> WhatIrisDid, string LoadAtEnd);
+        IReadOnlyList<Round> Rounds, double PeakRssMb, string VipsVersion, DjpegFloor.Result Floor, IReadOnlyList<string> WhatIrisDid, string LoadAtEnd)
+    {
+        /// <summary>The median of the rounds' ratios Iris warm / vipsthumbnail: what the goal is judged on.</summary>
+        public double Ratio => Median(Rounds.Select(r => r.IrisWarm / r.Vips));
+
+        public double IrisWarm => Median(Rounds.Select(r => r.IrisWarm));
+
+        public double Vips => Median(Rounds.Select(r => r.Vips));
+
+        public bool GoalMet => Ratio >= Goal;
+    }
 
     public static void Write(string path, Data data)
     {
         MarkedSection.Write(path, Begin, End, Render(data));
     }
 
-    private static double Median(IEnumerable<double> values)
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
@@ -36,9 +49,7 @@ public static class IngestReport
     {
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
-        var ratio = Median(d.Rounds.Select(r => r.IrisWarm / r.Vips));
-        var warm = Median(d.Rounds.Select(r => r.IrisWarm));
-        var vips = Median(d.Rounds.Select(r => r.Vips));
+        var (ratio, warm, vips) = (d.Ratio, d.IrisWarm, d.Vips);
         Line("## Ingestion: Iris against vipsthumbnail");
         Line();
         Line($"Measured {d.At:yyyy-MM-dd HH:mm} UTC by `bench/ingest.sh {d.Arguments}` ({Environment.ProcessorCount} cores; load average at the end {d.LoadAtEnd}).");
@@ -50,7 +61,7 @@ public static class IngestReport
         Line();
         Line("| goal | measured | |");
         Line("| --- | --- | --- |");
-        Line($"| Ingestion at ≥ 1.2 × vipsthumbnail's images/s | {F(ratio, "0.00")} × (Iris warm {F(warm, "0.0")} images/s, vipsthumbnail {F(vips, "0.0")}) | **{(ratio >= 1.2 ? "met" : "not met")}** |");
+        Line($"| Ingestion at ≥ {F(Goal, "0.0")} × vipsthumbnail's images/s | {F(ratio, "0.00")} × (Iris warm {F(warm, "0.0")} images/s, vipsthumbnail {F(vips, "0.0")}) | **{(d.GoalMet ? "met" : "not met")}** |");
         Line();
         Line("| round | Iris cold images/s | Iris warm images/s | Iris ms CPU per image | Iris cores busy | vipsthumbnail images/s | vipsthumbnail ms CPU per image | vipsthumbnail cores busy | Iris / vipsthumbnail |");
         Line("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -43,49 +43,44 @@ try
     log("the floor: djpeg -scale 1/8 over the same files, one after another");
     var floor = await DjpegFloor.MeasureAsync(files, work);
     var iris = rounds[0].Iris; // for the description of what it did
-    static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    var workers = options.Workers?.ToString(CultureInfo.InvariantCulture) ?? "default";
+    // Each round's figures once: the summary below prints them, --report writes them.
+    var results = new IngestReport.Data(
+        DateTimeOffset.UtcNow, string.Join(' ', ShownArguments(args)), files.Count, options.Width, options.Height, averageMb, options.Encoder, workers,
+        rounds.Select(r => new IngestReport.Round(r.Iris.Cold.ImagesPerSecond, r.Iris.Warm.ImagesPerSecond, r.Iris.Warm.CpuMsPerImage,
+            r.Iris.Warm.CpuSeconds / r.Iris.Warm.Seconds, r.VipsRate, r.VipsCpuSeconds * 1000 / files.Count, r.VipsCpuSeconds / r.VipsSeconds,
+            r.Iris.Warm.Completed + r.Iris.Cold.Completed, r.Iris.Warm.Errors.Values.Sum() + r.Iris.Cold.Errors.Values.Sum())).ToList(),
+        rounds.Max(r => r.Iris.PeakRssKb) / 1024.0, vipsVersion, floor, iris.WhatItDid, string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
     static string Range(IEnumerable<double> values, string format = "0.0") =>
         $"[{values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)}]";
 
     Console.WriteLine();
     Console.WriteLine($"Images: {files.Count} JPEGs {options.Width}×{options.Height} (avg {averageMb:0.00} MB, EXIF Make/Model/DateTimeOriginal/Orientation), "
                       + $"{Environment.ProcessorCount} cores; medians of {rounds.Count} round(s), ranges in brackets");
-    var workers = options.Workers?.ToString(CultureInfo.InvariantCulture) ?? "default";
     foreach (var (label, pass) in new (string, Func<IrisResult, IrisPass>)[] { ("Iris cold  ", r => r.Cold), ("Iris warm  ", r => r.Warm) })
     {
         var passes = rounds.Select(r => pass(r.Iris)).ToList();
-        Console.WriteLine($"{label} : {Median(passes.Select(p => p.ImagesPerSecond)):0.0} images/s {Range(passes.Select(p => p.ImagesPerSecond))}, "
-                          + $"{Median(passes.Select(p => p.CpuMsPerImage)):0.0} ms CPU per image, {passes.Sum(p => p.Completed)} completed, "
+        Console.WriteLine($"{label} : {IngestReport.Median(passes.Select(p => p.ImagesPerSecond)):0.0} images/s {Range(passes.Select(p => p.ImagesPerSecond))}, "
+                          + $"{IngestReport.Median(passes.Select(p => p.CpuMsPerImage)):0.0} ms CPU per image, {passes.Sum(p => p.Completed)} completed, "
                           + $"{passes.Sum(p => p.Errors.Values.Sum())} error (workers: {workers})");
         foreach (var (error, count) in passes.SelectMany(p => p.Errors).GroupBy(e => e.Key).Select(g => (g.Key, g.Sum(e => e.Value))))
             Console.WriteLine($"{label} : {count} × {error}");
     }
     Console.WriteLine($"Iris memory : peak RSS {rounds.Max(r => r.Iris.PeakRssKb) / 1024.0:0} MB (VmHWM, highest of the rounds; idle {iris.IdleRssKb / 1024.0:0} MB)");
     foreach (var line in iris.WhatItDid) Console.WriteLine($"Iris did    : {line}");
-    var vipsRate = Median(rounds.Select(r => r.VipsRate));
-    Console.WriteLine($"vipsthumbnail: {vipsRate:0.0} images/s {Range(rounds.Select(r => r.VipsRate))} ({vipsVersion}, 2 processes), "
-                      + $"{Median(rounds.Select(r => r.VipsCpuSeconds * 1000 / files.Count)):0.0} ms CPU per image, "
-                      + $"{Median(rounds.Select(r => r.VipsCpuSeconds / r.VipsSeconds)):0.00} of {Environment.ProcessorCount} cores busy");
-    var warmRatio = Median(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate));
-    var coldRatio = Median(rounds.Select(r => r.Iris.Cold.ImagesPerSecond / r.VipsRate));
-    var warmRate = Median(rounds.Select(r => r.Iris.Warm.ImagesPerSecond));
-    Console.WriteLine($"Iris warm cores busy: {Median(rounds.Select(r => r.Iris.Warm.CpuSeconds / r.Iris.Warm.Seconds)):0.00} of {Environment.ProcessorCount}");
+    var measured = results.Rounds;
+    Console.WriteLine($"vipsthumbnail: {results.Vips:0.0} images/s {Range(measured.Select(r => r.Vips))} ({vipsVersion}, 2 processes), "
+                      + $"{IngestReport.Median(measured.Select(r => r.VipsCpuMs)):0.0} ms CPU per image, "
+                      + $"{IngestReport.Median(measured.Select(r => r.VipsCores)):0.00} of {Environment.ProcessorCount} cores busy");
+    Console.WriteLine($"Iris warm cores busy: {IngestReport.Median(measured.Select(r => r.IrisCores)):0.00} of {Environment.ProcessorCount}");
     Console.WriteLine($"Floor (djpeg -scale 1/8, decoding only): {floor.CpuMsPerImage:0.0} ms CPU per image (a process start, {floor.StartMs:0.0} ms, taken off), "
-                      + $"{floor.ImagesPerSecond:0.0} images/s on {floor.Cores} cores; Iris warm at {warmRate / floor.ImagesPerSecond:0.00} of it, vipsthumbnail at {vipsRate / floor.ImagesPerSecond:0.00}");
-    Console.WriteLine($"Goal: Iris / vipsthumbnail >= 1.2 (median of the rounds' ratios, warm): {warmRatio:0.00} "
-                      + $"{Range(rounds.Select(r => r.Iris.Warm.ImagesPerSecond / r.VipsRate), "0.00")}: {(warmRatio >= 1.2 ? "met" : "not met")} (cold {coldRatio:0.00})");
+                      + $"{floor.ImagesPerSecond:0.0} images/s on {floor.Cores} cores; Iris warm at {results.IrisWarm / floor.ImagesPerSecond:0.00} of it, vipsthumbnail at {results.Vips / floor.ImagesPerSecond:0.00}");
+    Console.WriteLine($"Goal: Iris / vipsthumbnail >= {IngestReport.Goal:0.0} (median of the rounds' ratios, warm): {results.Ratio:0.00} "
+                      + $"{Range(measured.Select(r => r.IrisWarm / r.Vips), "0.00")}: {(results.GoalMet ? "met" : "not met")} "
+                      + $"(cold {IngestReport.Median(measured.Select(r => r.IrisCold / r.Vips)):0.00})");
     if (options.Report is { } report)
     {
-        IngestReport.Write(report, new IngestReport.Data(
-            DateTimeOffset.UtcNow, string.Join(' ', ShownArguments(args)), files.Count, options.Width, options.Height, averageMb, options.Encoder, workers,
-            rounds.Select(r => new IngestReport.Round(r.Iris.Cold.ImagesPerSecond, r.Iris.Warm.ImagesPerSecond, r.Iris.Warm.CpuMsPerImage,
-                r.Iris.Warm.CpuSeconds / r.Iris.Warm.Seconds, r.VipsRate, r.VipsCpuSeconds * 1000 / files.Count, r.VipsCpuSeconds / r.VipsSeconds,
-                r.Iris.Warm.Completed + r.Iris.Cold.Completed, r.Iris.Warm.Errors.Values.Sum() + r.Iris.Cold.Errors.Values.Sum())).ToList(),
-            rounds.Max(r => r.Iris.PeakRssKb) / 1024.0, vipsVersion, floor, iris.WhatItDid, string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))));
+        IngestReport.Write(report, results);
         Console.WriteLine($"Report: {report} (section \"Ingestion\")");
     }
     return rounds.All(r => r.Iris.Cold.Errors.Count == 0 && r.Iris.Warm.Errors.Count == 0) ? 0 : 1;

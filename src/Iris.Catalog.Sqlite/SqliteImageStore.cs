@@ -119,18 +119,17 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
     {
         ct.ThrowIfCancellationRequested();
         if (imageIds.Count == 0) return Task.FromResult<IReadOnlyList<ImageRecord>>([]);
-        // One statement for the whole list: the ids as a JSON array of hex strings of their stored bytes.
-        var json = new System.Text.StringBuilder(2 + imageIds.Count * 35);
-        Span<byte> bytes = stackalloc byte[16];
-        json.Append('[');
-        foreach (var imageId in imageIds)
+        // One statement for the whole list (Microsoft.Data.Sqlite binds it as text).
+        var buffer = IdsJson(imageIds, out var length);
+        string ids;
+        try
         {
-            if (json.Length > 1) json.Append(',');
-            imageId.TryWriteBytes(bytes);
-            json.Append('"').Append(Convert.ToHexString(bytes)).Append('"');
+            ids = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
         }
-        json.Append(']');
-        var ids = json.ToString();
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
         return Task.FromResult<IReadOnlyList<ImageRecord>>(Read(reader =>
         {
             var found = new List<ImageRecord>(imageIds.Count);
@@ -152,29 +151,38 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
     {
         ct.ThrowIfCancellationRequested();
         if (imageIds.Count == 0) return Task.FromResult(0);
-        // The ids as a JSON array of the hex of their stored bytes, written as UTF-8 in one rented buffer.
-        var json = System.Buffers.ArrayPool<byte>.Shared.Rent(2 + imageIds.Count * 35);
+        var json = IdsJson(imageIds, out var length);
         try
         {
-            var length = 0;
-            json[length++] = (byte)'[';
-            Span<byte> bytes = stackalloc byte[16];
-            foreach (var imageId in imageIds)
-            {
-                if (length > 1) json[length++] = (byte)',';
-                json[length++] = (byte)'"';
-                imageId.TryWriteBytes(bytes);
-                System.Text.Unicode.Utf8.FromUtf16(Convert.ToHexString(bytes), json.AsSpan(length), out _, out var written);
-                length += written;
-                json[length++] = (byte)'"';
-            }
-            json[length++] = (byte)']';
             return Task.FromResult(Read(reader => reader.Rows.WriteMany(orgId, json.AsSpan(0, length), writer)));
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(json);
         }
+    }
+
+    /// <summary>
+    /// The ids as the JSON array the batch reads join on (<c>json_each</c>): the hex of each id's stored bytes, as UTF-8,
+    /// in a buffer rented from the shared pool (the caller returns it).
+    /// </summary>
+    private static byte[] IdsJson(IReadOnlyList<Guid> imageIds, out int length)
+    {
+        var json = System.Buffers.ArrayPool<byte>.Shared.Rent(2 + imageIds.Count * 35);
+        length = 0;
+        json[length++] = (byte)'[';
+        Span<byte> bytes = stackalloc byte[16];
+        foreach (var imageId in imageIds)
+        {
+            if (length > 1) json[length++] = (byte)',';
+            json[length++] = (byte)'"';
+            imageId.TryWriteBytes(bytes);
+            if (!Convert.TryToHexString(bytes, json.AsSpan(length, 32), out var written)) throw new InvalidOperationException("The id list buffer is too small.");
+            length += written;
+            json[length++] = (byte)'"';
+        }
+        json[length++] = (byte)']';
+        return json;
     }
 
     public Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)

@@ -68,9 +68,11 @@ internal sealed class ReadConnection : IDisposable
         ImageOrg = ImageById.Param("@org", SqliteType.Blob);
         ImageById.Prepare();
 
+        // As ImageRowStatements' list read: CROSS JOIN keeps the list the outer loop, so no ORDER BY (which sorted every
+        // whole row in a temporary B-tree); the list position comes last, for the reader to check.
         ImagesByIds = Connection.Command(null, $"""
-            SELECT {QualifiedImageColumns} FROM json_each(@ids) AS j JOIN images AS i ON i.id = unhex(j.value)
-            WHERE i.org_id = @org ORDER BY j.key
+            SELECT {QualifiedImageColumns}, j.key FROM json_each(@ids) AS j CROSS JOIN images AS i ON i.id = unhex(j.value)
+            WHERE i.org_id = @org
             """);
         ImagesIds = ImagesByIds.Param("@ids", SqliteType.Text);
         ImagesOrg = ImagesByIds.Param("@org", SqliteType.Blob);

@@ -136,7 +136,15 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             reader.ImagesIds.Value = ids;
             reader.ImagesOrg.Value = orgId;
             using var r = reader.ImagesByIds.ExecuteReader();
-            while (r.Read()) found.Add(Db.ReadImage(r));
+            var keyColumn = r.FieldCount - 1;
+            var position = -1L;
+            while (r.Read())
+            {
+                var key = r.GetInt64(keyColumn);
+                if (key <= position) throw new InvalidOperationException("SQLite returned the images out of the order asked.");
+                position = key;
+                found.Add(Db.ReadImage(r));
+            }
             return found;
         }));
     }

@@ -6,16 +6,22 @@ namespace Iris.Catalog.Sqlite;
 /// <summary>
 /// The image reads that answer straight from the rows (<see cref="IImageStore.WriteAsync"/>, <see cref="IImageStore.WriteManyAsync"/>),
 /// as SQLite statements of their own on a read connection: Microsoft.Data.Sqlite's reader copies every text column into
-/// a string (and a blob into a new array), while SQLite's own column accessors give its UTF-8 bytes in place, which
-/// stay valid until the next step of the statement: long enough for a writer to copy them into an answer.
+/// a string (and a blob into a new array), while SQLite's own column accessors give its UTF-8 bytes in place, copied
+/// once into a <see cref="CachedImageRow"/> (one array per row) that the answer is written from and the cache keeps.
 /// </summary>
 internal sealed class ImageRowStatements : IDisposable
 {
-    // Ordinals of Columns, in order.
+    // Ordinals of Columns, in order (CachedImageRow reads them by these names).
     private const string Columns =
-        "id, dataset_id, path, user_id, metadata, status, technical_metadata, created_by, created_at, updated_by, updated_at";
+        "id, org_id, dataset_id, path, user_id, metadata, status, technical_metadata, created_by, created_at, updated_by, updated_at, rowid";
 
-    private const int PositionColumn = 11; // j.key of the list read
+    public const int IdColumn = 0, OrgColumn = 1, DatasetColumn = 2, UserIdColumn = 4, MetadataColumn = 5, TechnicalColumn = 7,
+        CreatedAtColumn = 9, UpdatedAtColumn = 11, RowIdColumn = 12;
+
+    /// <summary>The text columns in CachedImageRow's order: path, user_id, metadata, status, technical_metadata, created_by, updated_by.</summary>
+    public static ReadOnlySpan<int> TextColumns => [3, 4, 5, 6, 7, 8, 10];
+
+    private const int PositionColumn = 13; // j.key of the list read
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _byId;
@@ -42,7 +48,8 @@ internal sealed class ImageRowStatements : IDisposable
         }
     }
 
-    public bool WriteOne(Guid orgId, Guid imageId, IImageRowWriter writer)
+    /// <summary>The organization's image, or null.</summary>
+    public CachedImageRow? ReadOne(Guid orgId, Guid imageId)
     {
         Span<byte> id = stackalloc byte[16];
         Span<byte> org = stackalloc byte[16];
@@ -52,7 +59,10 @@ internal sealed class ImageRowStatements : IDisposable
         {
             Check(raw.sqlite3_bind_blob(_byId, 1, id));
             Check(raw.sqlite3_bind_blob(_byId, 2, org));
-            return Step(_byId, writer) == 1;
+            var rc = raw.sqlite3_step(_byId);
+            if (rc == raw.SQLITE_DONE) return null;
+            if (rc != raw.SQLITE_ROW) Check(rc);
+            return CachedImageRow.Read(_byId);
         }
         finally
         {
@@ -60,8 +70,12 @@ internal sealed class ImageRowStatements : IDisposable
         }
     }
 
-    /// <param name="idsJson">The ids as a JSON array of the hex of their stored bytes, in the order to answer.</param>
-    public int WriteMany(Guid orgId, ReadOnlySpan<byte> idsJson, IImageRowWriter writer)
+    /// <summary>
+    /// The organization's images of a list, each put at its list position in <paramref name="found"/> (unknown ids
+    /// leave theirs null); returns how many were found.
+    /// </summary>
+    /// <param name="idsJson">The ids as a JSON array of the hex of their stored bytes.</param>
+    public int ReadMany(Guid orgId, ReadOnlySpan<byte> idsJson, Span<CachedImageRow?> found)
     {
         Span<byte> org = stackalloc byte[16];
         orgId.TryWriteBytes(org);
@@ -69,7 +83,19 @@ internal sealed class ImageRowStatements : IDisposable
         {
             Check(raw.sqlite3_bind_text(_byIds, 1, idsJson));
             Check(raw.sqlite3_bind_blob(_byIds, 2, org));
-            return Step(_byIds, writer);
+            var rows = 0;
+            var position = -1L;
+            while (true)
+            {
+                var rc = raw.sqlite3_step(_byIds);
+                if (rc == raw.SQLITE_DONE) return rows;
+                if (rc != raw.SQLITE_ROW) Check(rc);
+                var key = raw.sqlite3_column_int64(_byIds, PositionColumn);
+                if (key <= position || key >= found.Length) throw new InvalidOperationException("SQLite returned the images out of the order asked.");
+                position = key;
+                found[(int)key] = CachedImageRow.Read(_byIds);
+                rows++;
+            }
         }
         finally
         {
@@ -77,44 +103,6 @@ internal sealed class ImageRowStatements : IDisposable
             raw.sqlite3_clear_bindings(_byIds); // the list is not kept alive by the statement
         }
     }
-
-    private int Step(sqlite3_stmt statement, IImageRowWriter writer)
-    {
-        var rows = 0;
-        var position = -1L;
-        while (true)
-        {
-            var rc = raw.sqlite3_step(statement);
-            if (rc == raw.SQLITE_DONE) return rows;
-            if (rc != raw.SQLITE_ROW) Check(rc);
-            if (statement == _byIds)
-            {
-                var key = raw.sqlite3_column_int64(statement, PositionColumn);
-                if (key <= position) throw new InvalidOperationException("SQLite returned the images out of the order asked.");
-                position = key;
-            }
-            writer.Write(new ImageRow
-            {
-                Id = new Guid(raw.sqlite3_column_blob(statement, 0)),
-                DatasetId = new Guid(raw.sqlite3_column_blob(statement, 1)),
-                Path = raw.sqlite3_column_blob(statement, 2),
-                HasUserId = !IsNull(statement, 3),
-                UserId = raw.sqlite3_column_blob(statement, 3),
-                HasMetadata = !IsNull(statement, 4),
-                MetadataJson = raw.sqlite3_column_blob(statement, 4),
-                Status = raw.sqlite3_column_blob(statement, 5),
-                HasTechnicalMetadata = !IsNull(statement, 6),
-                TechnicalMetadataJson = raw.sqlite3_column_blob(statement, 6),
-                CreatedBy = raw.sqlite3_column_blob(statement, 7),
-                CreatedAtMicros = raw.sqlite3_column_int64(statement, 8),
-                UpdatedBy = raw.sqlite3_column_blob(statement, 9),
-                UpdatedAtMicros = raw.sqlite3_column_int64(statement, 10),
-            });
-            rows++;
-        }
-    }
-
-    private static bool IsNull(sqlite3_stmt statement, int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
 
     private sqlite3_stmt Prepare(string sql)
     {

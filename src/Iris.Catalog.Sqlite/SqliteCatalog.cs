@@ -11,9 +11,13 @@ public sealed class SqliteCatalog : ICatalog
 {
     private const string ConnectionPragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 
+    /// <summary>The default budget of <see cref="RowCache"/> (as <c>--row-cache-bytes</c>): about 70,000 rows of camera images' metadata.</summary>
+    public const long DefaultRowCacheBytes = 96L * 1024 * 1024;
+
     private readonly string _connectionString;
 
-    public SqliteCatalog(string databasePath)
+    /// <param name="rowCacheBytes">Memory for recently read image rows (<see cref="ImageRowCache"/>); 0 keeps none.</param>
+    public SqliteCatalog(string databasePath, long rowCacheBytes = DefaultRowCacheBytes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
@@ -31,6 +35,7 @@ public sealed class SqliteCatalog : ICatalog
             Pooling = false, // kept open by ReadConnections instead
         }.ToString());
 
+        RowCache = new ImageRowCache(rowCacheBytes);
         Organizations = new SqliteOrganizationStore(this);
         Credentials = new SqliteCredentialStore(this);
         Datasets = new SqliteDatasetStore(this);
@@ -67,10 +72,13 @@ public sealed class SqliteCatalog : ICatalog
     /// <summary>Open connections with prepared statements for the hot reads (image metadata, statuses).</summary>
     internal ReadConnections Reads { get; }
 
+    /// <summary>Image rows read lately; every connection written through reports what it changes to it.</summary>
+    internal ImageRowCache RowCache { get; }
+
     /// <summary>Opens the catalog at <paramref name="databasePath"/> and migrates its schema.</summary>
-    public static async Task<SqliteCatalog> OpenAsync(string databasePath, CancellationToken ct = default)
+    public static async Task<SqliteCatalog> OpenAsync(string databasePath, CancellationToken ct = default, long rowCacheBytes = DefaultRowCacheBytes)
     {
-        var catalog = new SqliteCatalog(databasePath);
+        var catalog = new SqliteCatalog(databasePath, rowCacheBytes);
         try
         {
             await catalog.MigrateAsync(ct).ConfigureAwait(false);
@@ -100,6 +108,7 @@ public sealed class SqliteCatalog : ICatalog
             await connection.OpenAsync(ct).ConfigureAwait(false);
             using var pragmas = connection.Command(null, ConnectionPragmas);
             pragmas.ExecuteNonQuery();
+            RowCache.Track(connection);
             return connection;
         }
         catch

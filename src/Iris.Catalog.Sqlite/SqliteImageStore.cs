@@ -149,24 +149,83 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         }));
     }
 
+    // The metadata routes answer from the row cache; what it lacks is read in one statement, copied, and kept.
+
     public Task<bool> WriteAsync(Guid orgId, Guid imageId, IImageRowWriter writer, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(Read(reader => reader.Rows.WriteOne(orgId, imageId, writer)));
+        var cache = db.RowCache;
+        if (!cache.TryGet(imageId, out var row))
+        {
+            var version = cache.Version;
+            if (Read(reader => reader.Rows.ReadOne(orgId, imageId)) is not { } read) return Task.FromResult(false);
+            cache.Add(read, version);
+            row = read;
+        }
+        if (row.OrgId != orgId) return Task.FromResult(false);
+        row.WriteTo(writer);
+        return Task.FromResult(true);
     }
 
     public Task<int> WriteManyAsync(Guid orgId, IReadOnlyList<Guid> imageIds, IImageRowWriter writer, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         if (imageIds.Count == 0) return Task.FromResult(0);
-        var json = IdsJson(imageIds, out var length);
+        var cache = db.RowCache;
+        var rows = System.Buffers.ArrayPool<CachedImageRow?>.Shared.Rent(imageIds.Count);
+        List<Guid>? missing = null;
+        List<int>? missingAt = null;
         try
         {
-            return Task.FromResult(Read(reader => reader.Rows.WriteMany(orgId, json.AsSpan(0, length), writer)));
+            for (var i = 0; i < imageIds.Count; i++)
+            {
+                if (cache.TryGet(imageIds[i], out var row)) rows[i] = row;
+                else
+                {
+                    rows[i] = null;
+                    (missing ??= []).Add(imageIds[i]);
+                    (missingAt ??= []).Add(i);
+                }
+            }
+            if (missing is not null) ReadMissing(orgId, missing, missingAt!, rows);
+
+            var written = 0;
+            for (var i = 0; i < imageIds.Count; i++)
+            {
+                if (rows[i] is not { } row || row.OrgId != orgId) continue;
+                row.WriteTo(writer);
+                written++;
+            }
+            return Task.FromResult(written);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<CachedImageRow?>.Shared.Return(rows, clearArray: true);
+        }
+    }
+
+    /// <summary>Reads the rows the cache lacks into their places in <paramref name="rows"/>, and keeps them.</summary>
+    private void ReadMissing(Guid orgId, List<Guid> missing, List<int> missingAt, CachedImageRow?[] rows)
+    {
+        var cache = db.RowCache;
+        var version = cache.Version;
+        var found = System.Buffers.ArrayPool<CachedImageRow?>.Shared.Rent(missing.Count);
+        var json = IdsJson(missing, out var length);
+        try
+        {
+            Array.Clear(found, 0, missing.Count);
+            Read(reader => reader.Rows.ReadMany(orgId, json.AsSpan(0, length), found.AsSpan(0, missing.Count)));
+            for (var i = 0; i < missing.Count; i++)
+            {
+                if (found[i] is not { } row) continue;
+                rows[missingAt[i]] = row;
+                cache.Add(row, version);
+            }
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(json);
+            System.Buffers.ArrayPool<CachedImageRow?>.Shared.Return(found, clearArray: true);
         }
     }
 

@@ -50,6 +50,9 @@ public sealed class IrisOptions
     [Setting("--max-side", "Images with a longer side end as resolution_out_of_spec (decoding memory grows with the width).", Value = "PIXELS", Min = 1, Max = int.MaxValue)]
     public int MaxSide { get; set; } = 32_768;
 
+    [Setting("--row-cache-bytes", "Memory for the rows of recently read images, so hot metadata reads skip the file (embedded catalog only: PostgreSQL nodes keep none, as other nodes write it); 0 = none.", Value = "BYTES", Min = 0, Max = 1L << 40)]
+    public long RowCacheBytes { get; set; } = 96L * 1024 * 1024;
+
     [Setting("--max-upload-bytes", "Largest multipart upload request (413 beyond).", Value = "BYTES", Min = 1)]
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
 

@@ -170,6 +170,47 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
         Assert.Single(one.Rows);
     }
 
+    [Fact]
+    public async Task Rows_written_follow_every_write_of_the_images_read_before()
+    {
+        // The SQLite engine answers these reads from its row cache: each write must be seen by the next read.
+        var (org, ds) = await OrgAndDatasetAsync();
+        var added = await AddAsync(org.Id, ds.Id, T0, Img("a", metadata: """{"v":0}"""), Img("b"));
+        var ids = added.Select(i => i.Id).ToArray();
+
+        async Task SameAsTheCatalogAsync()
+        {
+            var one = new RowCapture();
+            Assert.True(await Catalog.Images.WriteAsync(org.Id, ids[0], one));
+            var many = new RowCapture();
+            Assert.Equal(2, await Catalog.Images.WriteManyAsync(org.Id, ids, many));
+            var records = await Catalog.Images.GetManyAsync(org.Id, ids);
+            Assert.Equal(RowCapture.Of(records[0]), Assert.Single(one.Rows));
+            Assert.Equal(records.Select(RowCapture.Of), many.Rows);
+        }
+
+        await SameAsTheCatalogAsync();
+        await Catalog.Images.UpdateMetadataAsync(org.Id, ds.Id, [new MetadataUpdate(ids[0], null, """{"v":1}""")], "client-2", T0.AddMinutes(1));
+        await SameAsTheCatalogAsync();
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0))[0];
+        await SameAsTheCatalogAsync();
+        await Catalog.Queue.CompleteAsync(job, "w", Completed(job.ImageId, T0.AddSeconds(2), """{"format":"png"}"""), T0.AddSeconds(2));
+        await SameAsTheCatalogAsync();
+        await AddAsync(org.Id, ds.Id, T0.AddMinutes(2), Img("b", "again", """{"v":2}""")); // the same path again
+        await SameAsTheCatalogAsync();
+
+        await Catalog.Images.DeleteAsync(org.Id, ds.Id, [ids[1]], []);
+        var after = new RowCapture();
+        Assert.Equal(1, await Catalog.Images.WriteManyAsync(org.Id, ids, after));
+        Assert.False(await Catalog.Images.WriteAsync(org.Id, ids[1], after));
+        Assert.Equal(ids[0], Assert.Single(after.Rows).Id);
+        Assert.Equal("""{"v":1}""", after.Rows[0].MetadataJson);
+
+        await Catalog.Datasets.DeleteAsync(org.Id, ds.Id);
+        Assert.False(await Catalog.Images.WriteAsync(org.Id, ids[0], after));
+        Assert.Equal(0, await Catalog.Images.WriteManyAsync(org.Id, ids, after));
+    }
+
     /// <summary>What an <see cref="IImageRowWriter"/> is handed, decoded (the spans live only during the call).</summary>
     private sealed class RowCapture : IImageRowWriter
     {

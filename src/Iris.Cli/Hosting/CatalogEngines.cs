@@ -22,5 +22,5 @@ public static class CatalogEngines
     public static Task<ICatalog> OpenAsync(IrisOptions options, CancellationToken ct) =>
         Task.FromResult<ICatalog>(options.Database is { } database
             ? PostgresCatalog.Create(database)
-            : new SqliteCatalog(options.CatalogPath));
+            : new SqliteCatalog(options.CatalogPath, options.RowCacheBytes));
 }

@@ -351,8 +351,8 @@ public sealed class VectorIndexTests
     [Fact]
     public void AdaptiveSwitchesToTheGraphPastItsLimitAndBuildsFromAStream()
     {
-        // Clustered, as the other graph tests: on uniform random directions (the hardest case, no structure for the
-        // graph to follow) a parallel build can leave a vector that a k=1 search of itself does not reach.
+        // Clustered, as the other graph tests: uniform random directions are the hardest case, with no structure for
+        // the graph to follow.
         var set = ClusteredSet(1200, clusters: 24, seed: 22);
         using var growing = new AdaptiveVectorIndex(Dimensions, exactLimit: 1000);
         AddAll(growing, set.Take(1000));
@@ -367,8 +367,14 @@ public sealed class VectorIndexTests
         using var small = AdaptiveVectorIndex.Build(Dimensions, set.Take(999), exactLimit: 1000);
         Assert.False(small.IsApproximate);
 
+        // A graph is approximate, and one built by parallel adds differs from run to run: a vector's own k=1 search
+        // missed it about once in five runs of this test on 24 samples. So recall of itself over many samples, not
+        // every one; a broken switch or build (vectors lost, the wrong index searched) finds few or none.
+        var samples = set.Where((_, i) => i % 5 == 0).ToList();
         foreach (var index in new[] { growing, built })
-            foreach (var (id, vector) in set.Where((_, i) => i % 50 == 0))
-                Assert.Equal(id, index.Search(vector, 1)[0].Id);
+        {
+            var found = samples.Count(p => index.Search(p.Vector, 1)[0].Id == p.Id);
+            Assert.True(found >= 0.97 * samples.Count, $"{found} of {samples.Count} vectors found themselves");
+        }
     }
 }

@@ -11,13 +11,10 @@ public sealed class SqliteCatalog : ICatalog
 {
     private const string ConnectionPragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 
-    /// <summary>The default budget of <see cref="RowCache"/> (as <c>--row-cache-bytes</c>): about 70,000 rows of camera images' metadata.</summary>
-    public const long DefaultRowCacheBytes = 96L * 1024 * 1024;
-
     private readonly string _connectionString;
 
     /// <param name="rowCacheBytes">Memory for recently read image rows (<see cref="ImageRowCache"/>); 0 keeps none.</param>
-    public SqliteCatalog(string databasePath, long rowCacheBytes = DefaultRowCacheBytes)
+    public SqliteCatalog(string databasePath, long rowCacheBytes = IrisOptions.DefaultRowCacheBytes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
@@ -76,7 +73,7 @@ public sealed class SqliteCatalog : ICatalog
     internal ImageRowCache RowCache { get; }
 
     /// <summary>Opens the catalog at <paramref name="databasePath"/> and migrates its schema.</summary>
-    public static async Task<SqliteCatalog> OpenAsync(string databasePath, CancellationToken ct = default, long rowCacheBytes = DefaultRowCacheBytes)
+    public static async Task<SqliteCatalog> OpenAsync(string databasePath, CancellationToken ct = default, long rowCacheBytes = IrisOptions.DefaultRowCacheBytes)
     {
         var catalog = new SqliteCatalog(databasePath, rowCacheBytes);
         try

@@ -51,7 +51,10 @@ public sealed class IrisOptions
     public int MaxSide { get; set; } = 32_768;
 
     [Setting("--row-cache-bytes", "Memory for the rows of recently read images, so hot metadata reads skip the file (embedded catalog only: PostgreSQL nodes keep none, as other nodes write it); 0 = none.", Value = "BYTES", Min = 0, Max = 1L << 40)]
-    public long RowCacheBytes { get; set; } = 96L * 1024 * 1024;
+    public long RowCacheBytes { get; set; } = DefaultRowCacheBytes;
+
+    /// <summary>About 70,000 rows of camera images' metadata; also the embedded catalog's own default.</summary>
+    public const long DefaultRowCacheBytes = 96L * 1024 * 1024;
 
     [Setting("--max-upload-bytes", "Largest multipart upload request (413 beyond).", Value = "BYTES", Min = 1)]
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;

@@ -215,9 +215,9 @@ public static class Report
               as ingestion stores it (format, size, SHA-256, orientation, 19 to 26 EXIF tags) and its six events.
             - **Server.** The Release build, `dotnet src/Iris.Cli/bin/Release/net10.0/iris.dll serve --data DIR --urls
               http://127.0.0.1:PORT` with `MALLOC_ARENA_MAX=2`, on the generated folder; nothing else is ingesting. On
-              SQLite its row cache (`--row-cache-bytes`, default 96 MiB, about 1,370 bytes per image of this catalog)
-              holds the whole pool below, so once warm the metadata routes read no catalog page; statuses by path are
-              not cached, and PostgreSQL nodes keep no rows (other nodes write the catalog). The warm-up runs before each
+              SQLite its row cache (`--row-cache-bytes`, default 96 MiB, about 1,440 bytes per image of this catalog)
+              holds the whole pool below, so once warm the metadata and statuses routes read no catalog page;
+              PostgreSQL nodes keep no rows (other nodes write the catalog). The warm-up runs before each
               request kind fill it; a hot set larger than the cache is served partly from the catalog.
             - **Load.** wrk with a generated Lua script per request kind that replays request lines drawn from
               {s.PoolSize:N0} random images of the catalog (read by random rowid): single ids in random order; batches of

@@ -5,9 +5,9 @@ using SQLitePCL;
 namespace Iris.Catalog.Sqlite;
 
 /// <summary>
-/// Recently read image rows, kept in memory up to a budget of bytes, so a read of a hot image (the metadata routes)
-/// reads neither the file nor SQLite's page cache. On a large catalog each such read cost a few page reads from the
-/// operating system, most of the route's time.
+/// Recently read image rows, kept in memory up to a budget of bytes, so a read of a hot image (the metadata routes by
+/// id, the statuses routes by dataset and path) reads neither the file nor SQLite's page cache. On a large catalog each
+/// such read cost a few page reads from the operating system, most of the route's time.
 /// </summary>
 /// <remarks>
 /// <para>It is exact because only this process writes the file (the data folder's lock): every connection the catalog
@@ -25,6 +25,8 @@ internal sealed class ImageRowCache
 
     private readonly long _budget;
     private readonly ConcurrentDictionary<Guid, CachedImageRow> _byId = new();
+    private readonly ConcurrentDictionary<CachedImageRow, CachedImageRow> _byPath = new(PathComparer.Instance);
+    private readonly ConcurrentDictionary<CachedImageRow, CachedImageRow>.AlternateLookup<PathKey> _byPathLookup;
     private readonly object _lock = new();
 
     // Under _lock: the rows by rowid, and in an array for picking one at random (each row knows its index, Slot).
@@ -39,6 +41,7 @@ internal sealed class ImageRowCache
     {
         ArgumentOutOfRangeException.ThrowIfNegative(budgetBytes);
         _budget = budgetBytes;
+        _byPathLookup = _byPath.GetAlternateLookup<PathKey>();
     }
 
     public bool Enabled => _budget > 0;
@@ -51,6 +54,10 @@ internal sealed class ImageRowCache
     public int Count => _byId.Count;
 
     public bool TryGet(Guid imageId, out CachedImageRow row) => _byId.TryGetValue(imageId, out row!);
+
+    /// <summary>The row of a dataset's path (its UTF-8 bytes, as SQLite compares them), if kept.</summary>
+    public bool TryGet(Guid datasetId, ReadOnlySpan<byte> pathUtf8, out CachedImageRow row) =>
+        _byPathLookup.TryGetValue(new PathKey(datasetId, pathUtf8), out row!);
 
     /// <summary>Keeps a row read by a read that began at <paramref name="readVersion"/>, unless its stripe was dropped since.</summary>
     public void Add(CachedImageRow row, long readVersion)
@@ -65,6 +72,7 @@ internal sealed class ImageRowCache
             _slots.Add(row);
             _bytes += row.Size;
             _byId[row.Id] = row;
+            _byPath[row] = row;
         }
     }
 
@@ -130,8 +138,41 @@ internal sealed class ImageRowCache
         _slots.RemoveAt(_slots.Count - 1);
         _byRowId.Remove(row.RowId);
         _byId.TryRemove(new KeyValuePair<Guid, CachedImageRow>(row.Id, row));
+        _byPath.TryRemove(new KeyValuePair<CachedImageRow, CachedImageRow>(row, row));
         _bytes -= row.Size;
     }
 
     private static int Stripe(long rowId) => (int)((ulong)rowId % Stripes);
+
+    /// <summary>A dataset and a path, to find a row by without one at hand.</summary>
+    private readonly ref struct PathKey(Guid datasetId, ReadOnlySpan<byte> pathUtf8)
+    {
+        public Guid DatasetId { get; } = datasetId;
+        public ReadOnlySpan<byte> PathUtf8 { get; } = pathUtf8;
+    }
+
+    /// <summary>Rows are equal by dataset and path (unique in the catalog), byte for byte as SQLite compares them.</summary>
+    private sealed class PathComparer : IEqualityComparer<CachedImageRow>, IAlternateEqualityComparer<PathKey, CachedImageRow>
+    {
+        public static readonly PathComparer Instance = new();
+
+        public bool Equals(CachedImageRow? x, CachedImageRow? y) =>
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.DatasetId == y.DatasetId && x.PathUtf8.SequenceEqual(y.PathUtf8));
+
+        public int GetHashCode(CachedImageRow row) => Hash(row.DatasetId, row.PathUtf8);
+
+        public bool Equals(PathKey key, CachedImageRow row) => key.DatasetId == row.DatasetId && key.PathUtf8.SequenceEqual(row.PathUtf8);
+
+        public int GetHashCode(PathKey key) => Hash(key.DatasetId, key.PathUtf8);
+
+        public CachedImageRow Create(PathKey key) => throw new NotSupportedException("Rows are added as rows.");
+
+        private static int Hash(Guid datasetId, ReadOnlySpan<byte> path)
+        {
+            var hash = new HashCode();
+            hash.Add(datasetId);
+            hash.AddBytes(path);
+            return hash.ToHashCode();
+        }
+    }
 }

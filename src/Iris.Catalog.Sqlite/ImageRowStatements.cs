@@ -4,7 +4,8 @@ using SQLitePCL;
 namespace Iris.Catalog.Sqlite;
 
 /// <summary>
-/// The image reads that answer straight from the rows (<see cref="IImageStore.WriteAsync"/>, <see cref="IImageStore.WriteManyAsync"/>),
+/// The image reads that answer straight from the rows (<see cref="IImageStore.WriteAsync"/>, <see cref="IImageStore.WriteManyAsync"/>,
+/// <see cref="IImageStore.GetStatusesAsync"/>),
 /// as SQLite statements of their own on a read connection: Microsoft.Data.Sqlite's reader copies every text column into
 /// a string (and a blob into a new array), while SQLite's own column accessors give its UTF-8 bytes in place, copied
 /// once into a <see cref="CachedImageRow"/> (one array per row) that the answer is written from and the cache keeps.
@@ -13,37 +14,57 @@ internal sealed class ImageRowStatements : IDisposable
 {
     // Ordinals of Columns, in order (CachedImageRow reads them by these names).
     private const string Columns =
-        "id, org_id, dataset_id, path, user_id, metadata, status, technical_metadata, created_by, created_at, updated_by, updated_at, rowid";
+        "id, org_id, dataset_id, path, user_id, metadata, status, technical_metadata, created_by, created_at, updated_by, updated_at, rowid, " +
+        "error_code, error_reason, latest_event_type, latest_event_at, latest_event_detail";
 
     public const int IdColumn = 0, OrgColumn = 1, DatasetColumn = 2, UserIdColumn = 4, MetadataColumn = 5, TechnicalColumn = 7,
-        CreatedAtColumn = 9, UpdatedAtColumn = 11, RowIdColumn = 12;
+        CreatedAtColumn = 9, UpdatedAtColumn = 11, RowIdColumn = 12,
+        ErrorCodeColumn = 13, ErrorReasonColumn = 14, EventTypeColumn = 15, EventAtColumn = 16, EventDetailColumn = 17;
 
-    /// <summary>The text columns in CachedImageRow's order: path, user_id, metadata, status, technical_metadata, created_by, updated_by.</summary>
-    public static ReadOnlySpan<int> TextColumns => [3, 4, 5, 6, 7, 8, 10];
+    /// <summary>
+    /// The text columns in CachedImageRow's order: path, user_id, metadata, status, technical_metadata, created_by, updated_by,
+    /// error_code, error_reason, latest_event_type, latest_event_detail.
+    /// </summary>
+    public static ReadOnlySpan<int> TextColumns => [3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 17];
 
-    private const int PositionColumn = 13; // j.key of the list read
+    private const int PositionColumn = 18; // j.key of the list reads
+
+    internal const string ByIdSql = $"SELECT {Columns} FROM images WHERE id = ?1 AND org_id = ?2";
+
+    // CROSS JOIN keeps the list as the outer loop, so rows come in its order without ORDER BY, which sorted every whole
+    // row in a temporary B-tree; the list position (j.key) is checked as the rows come.
+    internal static readonly string ByIdsSql = $"""
+        SELECT {Qualified}, j.key
+        FROM json_each(?1) AS j CROSS JOIN images AS i ON i.id = unhex(j.value)
+        WHERE i.org_id = ?2
+        """;
+
+    internal static readonly string ByPathsSql = $"""
+        SELECT {Qualified}, j.key
+        FROM json_each(?1) AS j CROSS JOIN images AS i ON i.dataset_id = ?2 AND i.path = j.value
+        WHERE i.org_id = ?3
+        """;
+
+    private static string Qualified => string.Join(", ", Columns.Split(", ").Select(c => "i." + c));
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _byId;
     private readonly sqlite3_stmt _byIds;
+    private readonly sqlite3_stmt _byPaths;
 
     public ImageRowStatements(SqliteConnection connection)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-        _byId = Prepare($"SELECT {Columns} FROM images WHERE id = ?1 AND org_id = ?2");
+        var prepared = new List<sqlite3_stmt>();
         try
         {
-            // CROSS JOIN keeps the list as the outer loop, so rows come in its order without ORDER BY, which sorted
-            // every whole row in a temporary B-tree; the list position (j.key) is checked as the rows come.
-            _byIds = Prepare($"""
-                SELECT {string.Join(", ", Columns.Split(", ").Select(c => "i." + c))}, j.key
-                FROM json_each(?1) AS j CROSS JOIN images AS i ON i.id = unhex(j.value)
-                WHERE i.org_id = ?2
-                """);
+            prepared.Add(_byId = Prepare(ByIdSql));
+            prepared.Add(_byIds = Prepare(ByIdsSql));
+            prepared.Add(_byPaths = Prepare(ByPathsSql));
         }
         catch
         {
-            _byId.Dispose();
+            foreach (var statement in prepared) statement.Dispose();
             throw;
         }
     }
@@ -79,28 +100,50 @@ internal sealed class ImageRowStatements : IDisposable
     {
         Span<byte> org = stackalloc byte[16];
         orgId.TryWriteBytes(org);
+        Check(raw.sqlite3_bind_text(_byIds, 1, idsJson));
+        Check(raw.sqlite3_bind_blob(_byIds, 2, org));
+        return ReadList(_byIds, found);
+    }
+
+    /// <summary>
+    /// The images of the organization's dataset at the paths of a list, each put at its list position in
+    /// <paramref name="found"/> (unknown paths leave theirs null); returns how many were found.
+    /// </summary>
+    /// <param name="pathsJson">The paths as a JSON array of strings (UTF-8).</param>
+    public int ReadByPaths(Guid orgId, Guid datasetId, ReadOnlySpan<byte> pathsJson, Span<CachedImageRow?> found)
+    {
+        Span<byte> dataset = stackalloc byte[16];
+        Span<byte> org = stackalloc byte[16];
+        datasetId.TryWriteBytes(dataset);
+        orgId.TryWriteBytes(org);
+        Check(raw.sqlite3_bind_text(_byPaths, 1, pathsJson));
+        Check(raw.sqlite3_bind_blob(_byPaths, 2, dataset));
+        Check(raw.sqlite3_bind_blob(_byPaths, 3, org));
+        return ReadList(_byPaths, found);
+    }
+
+    private int ReadList(sqlite3_stmt statement, Span<CachedImageRow?> found)
+    {
         try
         {
-            Check(raw.sqlite3_bind_text(_byIds, 1, idsJson));
-            Check(raw.sqlite3_bind_blob(_byIds, 2, org));
             var rows = 0;
             var position = -1L;
             while (true)
             {
-                var rc = raw.sqlite3_step(_byIds);
+                var rc = raw.sqlite3_step(statement);
                 if (rc == raw.SQLITE_DONE) return rows;
                 if (rc != raw.SQLITE_ROW) Check(rc);
-                var key = raw.sqlite3_column_int64(_byIds, PositionColumn);
+                var key = raw.sqlite3_column_int64(statement, PositionColumn);
                 if (key <= position || key >= found.Length) throw new InvalidOperationException("SQLite returned the images out of the order asked.");
                 position = key;
-                found[(int)key] = CachedImageRow.Read(_byIds);
+                found[(int)key] = CachedImageRow.Read(statement);
                 rows++;
             }
         }
         finally
         {
-            raw.sqlite3_reset(_byIds);
-            raw.sqlite3_clear_bindings(_byIds); // the list is not kept alive by the statement
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement); // the list is not kept alive by the statement
         }
     }
 
@@ -119,5 +162,6 @@ internal sealed class ImageRowStatements : IDisposable
     {
         _byId.Dispose();
         _byIds.Dispose();
+        _byPaths.Dispose();
     }
 }

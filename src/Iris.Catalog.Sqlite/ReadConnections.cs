@@ -78,15 +78,6 @@ internal sealed class ReadConnection : IDisposable
         ImagesOrg = ImagesByIds.Param("@org", SqliteType.Blob);
         ImagesByIds.Prepare();
 
-        StatusesByPaths = Connection.Command(null, """
-            SELECT i.id, i.status, i.error_code, i.error_reason, i.latest_event_type, i.latest_event_at, i.latest_event_detail, j.key
-            FROM json_each(@paths) AS j LEFT JOIN images AS i ON i.dataset_id = @d AND i.path = j.value AND i.org_id = @org
-            """);
-        StatusPaths = StatusesByPaths.Param("@paths", SqliteType.Text);
-        StatusDataset = StatusesByPaths.Param("@d", SqliteType.Blob);
-        StatusOrg = StatusesByPaths.Param("@org", SqliteType.Blob);
-        StatusesByPaths.Prepare();
-
         Rows = new ImageRowStatements(Connection);
     }
 
@@ -108,17 +99,11 @@ internal sealed class ReadConnection : IDisposable
     /// <summary>The reads whose rows are written into answers as the catalog holds them.</summary>
     public ImageRowStatements Rows { get; }
 
-    public SqliteCommand StatusesByPaths { get; }
-    public SqliteParameter StatusPaths { get; }
-    public SqliteParameter StatusDataset { get; }
-    public SqliteParameter StatusOrg { get; }
-
     public void Dispose()
     {
         Rows.Dispose();
         ImageById.Dispose();
         ImagesByIds.Dispose();
-        StatusesByPaths.Dispose();
         Connection.Dispose();
     }
 }

@@ -252,48 +252,90 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         return json;
     }
 
+    // The statuses routes answer from the row cache too, by dataset and path; the paths it lacks are read in one
+    // statement (the whole rows, which the metadata routes can answer from later), copied, and kept.
+
     public Task<IReadOnlyList<PathStatus>> GetStatusesAsync(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         if (paths.Count == 0) return Task.FromResult<IReadOnlyList<PathStatus>>([]);
-        // One statement for the whole list: the paths as a JSON array, one row per path in order (LEFT JOIN).
-        // Each path goes in as UTF-8, as a bound parameter would (a lone surrogate becomes U+FFFD, not an error).
-        var json = new System.Buffers.ArrayBufferWriter<byte>(paths.Count * 64);
-        var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(json))
+        var cache = db.RowCache;
+        var statuses = new PathStatus[paths.Count];
+        List<int>? missingAt = null;
+        if (cache.Enabled)
         {
-            writer.WriteStartArray();
-            foreach (var p in paths)
+            // Each path as SQLite compares it: UTF-8, a lone surrogate as U+FFFD (as a bound parameter would be).
+            var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
+            try
             {
-                var max = System.Text.Encoding.UTF8.GetMaxByteCount(p.Length);
-                if (utf8.Length < max)
+                for (var i = 0; i < paths.Count; i++)
                 {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
-                    utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+                    var path = paths[i];
+                    var max = System.Text.Encoding.UTF8.GetMaxByteCount(path.Length);
+                    if (utf8.Length < max)
+                    {
+                        System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+                        utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+                    }
+                    var length = System.Text.Encoding.UTF8.GetBytes(path, utf8);
+                    if (cache.TryGet(datasetId, utf8.AsSpan(0, length), out var row) && row.OrgId == orgId) statuses[i] = row.ToPathStatus(path);
+                    else (missingAt ??= []).Add(i);
                 }
-                writer.WriteStringValue(utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(p, utf8)));
             }
-            writer.WriteEndArray();
-        }
-        System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
-        var list = System.Text.Encoding.UTF8.GetString(json.WrittenSpan);
-        return Task.FromResult<IReadOnlyList<PathStatus>>(Read(reader =>
-        {
-            var statuses = new List<PathStatus>(paths.Count);
-            reader.StatusPaths.Value = list;
-            reader.StatusDataset.Value = datasetId;
-            reader.StatusOrg.Value = orgId;
-            using var r = reader.StatusesByPaths.ExecuteReader();
-            while (r.Read())
+            finally
             {
-                if (r.GetInt64(7) != statuses.Count) throw new InvalidOperationException("SQLite returned the statuses out of the order asked.");
-                var p = paths[statuses.Count];
-                statuses.Add(r.IsDBNull(0)
-                    ? new PathStatus(p, ImageStatus.NotFound, null, null, null, null)
-                    : new PathStatus(p, r.GetString(1), r.GetGuid(0), r.NullableString(2), r.NullableString(3), r.Event(4, 5, 6)));
+                System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
             }
-            return statuses;
-        }));
+        }
+        else missingAt = [.. Enumerable.Range(0, paths.Count)];
+        if (missingAt is not null) ReadMissingStatuses(orgId, datasetId, paths, missingAt, statuses);
+        return Task.FromResult<IReadOnlyList<PathStatus>>(statuses);
+    }
+
+    /// <summary>Reads the rows of the paths the cache lacks, answers them in their places in <paramref name="statuses"/>, and keeps them.</summary>
+    private void ReadMissingStatuses(Guid orgId, Guid datasetId, IReadOnlyList<string> paths, List<int> missingAt, PathStatus[] statuses)
+    {
+        var cache = db.RowCache;
+        var version = cache.Version;
+        // The paths as a JSON array for json_each, each encoded as the lookup above encodes it.
+        var json = new System.Buffers.ArrayBufferWriter<byte>(missingAt.Count * 64);
+        var found = System.Buffers.ArrayPool<CachedImageRow?>.Shared.Rent(missingAt.Count);
+        var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            using (var writer = new System.Text.Json.Utf8JsonWriter(json))
+            {
+                writer.WriteStartArray();
+                foreach (var i in missingAt)
+                {
+                    var max = System.Text.Encoding.UTF8.GetMaxByteCount(paths[i].Length);
+                    if (utf8.Length < max)
+                    {
+                        System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+                        utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+                    }
+                    writer.WriteStringValue(utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(paths[i], utf8)));
+                }
+                writer.WriteEndArray();
+            }
+            Array.Clear(found, 0, missingAt.Count);
+            Read(reader => reader.Rows.ReadByPaths(orgId, datasetId, json.WrittenSpan, found.AsSpan(0, missingAt.Count)));
+            for (var k = 0; k < missingAt.Count; k++)
+            {
+                var i = missingAt[k];
+                if (found[k] is { } row)
+                {
+                    statuses[i] = row.ToPathStatus(paths[i]);
+                    cache.Add(row, version);
+                }
+                else statuses[i] = new PathStatus(paths[i], ImageStatus.NotFound, null, null, null, null);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+            System.Buffers.ArrayPool<CachedImageRow?>.Shared.Return(found, clearArray: true);
+        }
     }
 
     public async Task<ImagePage?> ListAsync(Guid orgId, Guid datasetId, ImageQuery query, int offset, int limit, CancellationToken ct = default)

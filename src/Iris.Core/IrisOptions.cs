@@ -50,7 +50,7 @@ public sealed class IrisOptions
     [Setting("--max-side", "Images with a longer side end as resolution_out_of_spec (decoding memory grows with the width).", Value = "PIXELS", Min = 1, Max = int.MaxValue)]
     public int MaxSide { get; set; } = 32_768;
 
-    [Setting("--row-cache-bytes", "Memory for the rows of recently read images, so hot metadata reads skip the file (embedded catalog only: PostgreSQL nodes keep none, as other nodes write it); 0 = none.", Value = "BYTES", Min = 0, Max = 1L << 40)]
+    [Setting("--row-cache-bytes", "Memory for the rows of recently read images, so hot metadata and status reads skip the file (embedded catalog only: PostgreSQL nodes keep none, as other nodes write it); 0 = none.", Value = "BYTES", Min = 0, Max = 1L << 40)]
     public long RowCacheBytes { get; set; } = DefaultRowCacheBytes;
 
     /// <summary>About 70,000 rows of camera images' metadata; also the embedded catalog's own default.</summary>

@@ -173,7 +173,7 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
     [Fact]
     public async Task Rows_written_follow_every_write_of_the_images_read_before()
     {
-        // The SQLite engine answers these reads from its row cache: each write must be seen by the next read.
+        // The SQLite engine answers these reads (and statuses) from its row cache: each write must be seen by the next read.
         var (org, ds) = await OrgAndDatasetAsync();
         var added = await AddAsync(org.Id, ds.Id, T0, Img("a", metadata: """{"v":0}"""), Img("b"));
         var ids = added.Select(i => i.Id).ToArray();
@@ -187,6 +187,8 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
             var records = await Catalog.Images.GetManyAsync(org.Id, ids);
             Assert.Equal(RowCapture.Of(records[0]), Assert.Single(one.Rows));
             Assert.Equal(records.Select(RowCapture.Of), many.Rows);
+            var statuses = await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, ["b", "a"]);
+            Assert.Equal(Enumerable.Reverse(records).Select(r => new PathStatus(r.Path, r.Status, r.Id, r.ErrorCode, r.ErrorReason, r.LatestEvent)), statuses);
         }
 
         await SameAsTheCatalogAsync();
@@ -198,6 +200,10 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
         await SameAsTheCatalogAsync();
         await AddAsync(org.Id, ds.Id, T0.AddMinutes(2), Img("b", "again", """{"v":2}""")); // the same path again
         await SameAsTheCatalogAsync();
+        var failing = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0.AddMinutes(3)))[0];
+        await SameAsTheCatalogAsync();
+        await Catalog.Queue.CompleteAsync(failing, "w", Failed(failing.ImageId, T0.AddMinutes(3)), T0.AddMinutes(3));
+        await SameAsTheCatalogAsync();
 
         await Catalog.Images.DeleteAsync(org.Id, ds.Id, [ids[1]], []);
         var after = new RowCapture();
@@ -205,10 +211,12 @@ public abstract class ImageTests(TestEngine engine) : CatalogTestBase(engine)
         Assert.False(await Catalog.Images.WriteAsync(org.Id, ids[1], after));
         Assert.Equal(ids[0], Assert.Single(after.Rows).Id);
         Assert.Equal("""{"v":1}""", after.Rows[0].MetadataJson);
+        Assert.Equal([ImageStatus.NotFound, ImageStatus.Completed], (await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, ["b", "a"])).Select(s => s.Status));
 
         await Catalog.Datasets.DeleteAsync(org.Id, ds.Id);
         Assert.False(await Catalog.Images.WriteAsync(org.Id, ids[0], after));
         Assert.Equal(0, await Catalog.Images.WriteManyAsync(org.Id, ids, after));
+        Assert.Equal(ImageStatus.NotFound, Assert.Single(await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, ["a"])).Status);
     }
 
     /// <summary>What an <see cref="IImageRowWriter"/> is handed, decoded (the spans live only during the call).</summary>

@@ -46,6 +46,43 @@ public sealed class SqliteRowCacheTests : SqliteTestBase
     }
 
     [Fact]
+    public async Task Statuses_answer_from_the_rows_kept_and_keep_the_rows_they_read()
+    {
+        var (org, ds) = await OrgAndDatasetAsync();
+        var other = await OrgAndDatasetAsync("other");
+        const string accented = "photos/été/🌅.jpg";
+        var added = await AddAsync(org.Id, ds.Id, T0, Img(accented), Img("b"));
+        await AddAsync(other.Org.Id, other.Dataset.Id, T0, Img("b"));
+
+        var first = await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, [accented, "missing", "b"]);
+        Assert.Equal([ImageStatus.Pending, ImageStatus.NotFound, ImageStatus.Pending], first.Select(s => s.Status));
+        Assert.Equal(2, Catalog.RowCache.Count); // the two found; an unknown path keeps nothing
+        Assert.True(Catalog.RowCache.TryGet(added[0].Id, out var kept));
+        Assert.True(Catalog.RowCache.TryGet(ds.Id, System.Text.Encoding.UTF8.GetBytes(accented), out var byPath));
+        Assert.Same(kept, byPath);
+
+        // Answered from the cache, the same as read; the rows serve the metadata routes too.
+        var again = await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, [accented, "missing", "b"]);
+        Assert.Equal(first, again);
+        Assert.Equal(2, Catalog.RowCache.Count);
+        Assert.True(await Catalog.Images.WriteAsync(org.Id, added[1].Id, new Metadata()));
+        Assert.Equal(2, Catalog.RowCache.Count);
+
+        // Another organization's dataset with the same path is its own row; nor does a kept row answer for a caller
+        // of another organization.
+        Assert.Equal(ImageStatus.Pending, Assert.Single(await Catalog.Images.GetStatusesAsync(other.Org.Id, other.Dataset.Id, ["b"])).Status);
+        Assert.Equal(3, Catalog.RowCache.Count);
+        Assert.Equal(ImageStatus.NotFound, Assert.Single(await Catalog.Images.GetStatusesAsync(other.Org.Id, ds.Id, ["b"])).Status);
+
+        // A write drops the row from both lookups.
+        var job = (await Catalog.Queue.ClaimAsync("w", 1, TimeSpan.FromMinutes(1), T0))[0];
+        Assert.False(Catalog.RowCache.TryGet(job.ImageId, out _));
+        var path = job.ImageId == added[0].Id ? accented : "b";
+        Assert.False(Catalog.RowCache.TryGet(ds.Id, System.Text.Encoding.UTF8.GetBytes(path), out _));
+        Assert.Equal(ImageStatus.ProcessingStarted, Assert.Single(await Catalog.Images.GetStatusesAsync(org.Id, ds.Id, [path])).Status);
+    }
+
+    [Fact]
     public async Task A_row_read_before_a_write_that_dropped_it_is_not_kept()
     {
         // The race, step by step: a read takes the version, reads the old row; a write commits and drops the row;

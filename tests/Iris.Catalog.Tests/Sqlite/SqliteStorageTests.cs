@@ -33,6 +33,24 @@ public sealed class SqliteStorageTests : SqliteTestBase
     }
 
     [Fact]
+    public void The_row_reads_search_their_indexes_in_the_order_asked()
+    {
+        // The statements the metadata and statuses routes run (ImageRowStatements), not copies.
+        Assert.Contains(Plan(ImageRowStatements.ByIdSql), line => line.Contains("USING INDEX sqlite_autoindex_images_1", StringComparison.Ordinal));
+        foreach (var (sql, index) in new[]
+        {
+            (ImageRowStatements.ByIdsSql, "SEARCH i USING INDEX sqlite_autoindex_images_1 (id=?)"),
+            (ImageRowStatements.ByPathsSql, "SEARCH i USING INDEX sqlite_autoindex_images_2 (dataset_id=? AND path=?)"),
+        })
+        {
+            var plan = Plan(sql);
+            Assert.StartsWith("SCAN j", plan[0], StringComparison.Ordinal);
+            Assert.Contains(index, plan);
+            Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal) || line.StartsWith("SCAN i", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void The_claim_scans_the_queue_in_order_without_sorting()
     {
         // The statement the queue runs, not a copy: a copy kept passing while the real one (joined to datasets) scanned

@@ -264,21 +264,12 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
         List<int>? missingAt = null;
         if (cache.Enabled)
         {
-            // Each path as SQLite compares it: UTF-8, a lone surrogate as U+FFFD (as a bound parameter would be).
             var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
             try
             {
                 for (var i = 0; i < paths.Count; i++)
                 {
-                    var path = paths[i];
-                    var max = System.Text.Encoding.UTF8.GetMaxByteCount(path.Length);
-                    if (utf8.Length < max)
-                    {
-                        System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
-                        utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
-                    }
-                    var length = System.Text.Encoding.UTF8.GetBytes(path, utf8);
-                    if (cache.TryGet(datasetId, utf8.AsSpan(0, length), out var row) && row.OrgId == orgId) statuses[i] = row.ToPathStatus(path);
+                    if (cache.TryGet(datasetId, Utf8Path(paths[i], ref utf8), out var row) && row.OrgId == orgId) statuses[i] = row.ToPathStatus(paths[i]);
                     else (missingAt ??= []).Add(i);
                 }
             }
@@ -297,7 +288,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
     {
         var cache = db.RowCache;
         var version = cache.Version;
-        // The paths as a JSON array for json_each, each encoded as the lookup above encodes it.
+        // The paths as a JSON array for json_each, each encoded as the cache lookup encodes it.
         var json = new System.Buffers.ArrayBufferWriter<byte>(missingAt.Count * 64);
         var found = System.Buffers.ArrayPool<CachedImageRow?>.Shared.Rent(missingAt.Count);
         var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
@@ -306,16 +297,7 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             using (var writer = new System.Text.Json.Utf8JsonWriter(json))
             {
                 writer.WriteStartArray();
-                foreach (var i in missingAt)
-                {
-                    var max = System.Text.Encoding.UTF8.GetMaxByteCount(paths[i].Length);
-                    if (utf8.Length < max)
-                    {
-                        System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
-                        utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
-                    }
-                    writer.WriteStringValue(utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(paths[i], utf8)));
-                }
+                foreach (var i in missingAt) writer.WriteStringValue(Utf8Path(paths[i], ref utf8));
                 writer.WriteEndArray();
             }
             Array.Clear(found, 0, missingAt.Count);
@@ -336,6 +318,21 @@ internal sealed class SqliteImageStore(SqliteCatalog db) : IImageStore
             System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
             System.Buffers.ArrayPool<CachedImageRow?>.Shared.Return(found, clearArray: true);
         }
+    }
+
+    /// <summary>
+    /// A path as SQLite compares it: UTF-8, a lone surrogate as U+FFFD (as a bound parameter would be), in a buffer
+    /// rented from the shared pool and replaced by a larger one when it is too small (the caller returns it).
+    /// </summary>
+    private static ReadOnlySpan<byte> Utf8Path(string path, ref byte[] buffer)
+    {
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(path.Length);
+        if (buffer.Length < max)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        }
+        return buffer.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(path, buffer));
     }
 
     public async Task<ImagePage?> ListAsync(Guid orgId, Guid datasetId, ImageQuery query, int offset, int limit, CancellationToken ct = default)

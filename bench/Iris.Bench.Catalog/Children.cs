@@ -25,7 +25,15 @@ public static partial class Children
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         lock (Running)
         {
-            process.Start();
+            try
+            {
+                process.Start();
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                process.Dispose();
+                throw new InvalidOperationException($"{psi.FileName} could not be started ({e.Message}); bench/catalog.sh installs what the benchmark needs.", e);
+            }
             Running.Add(process);
         }
         process.BeginOutputReadLine();

@@ -100,8 +100,8 @@ internal sealed class ImageRowStatements : IDisposable
     {
         Span<byte> org = stackalloc byte[16];
         orgId.TryWriteBytes(org);
-        Check(raw.sqlite3_bind_text(_byIds, 1, idsJson));
-        Check(raw.sqlite3_bind_blob(_byIds, 2, org));
+        CheckBind(_byIds, raw.sqlite3_bind_text(_byIds, 1, idsJson));
+        CheckBind(_byIds, raw.sqlite3_bind_blob(_byIds, 2, org));
         return ReadList(_byIds, found);
     }
 
@@ -116,9 +116,9 @@ internal sealed class ImageRowStatements : IDisposable
         Span<byte> org = stackalloc byte[16];
         datasetId.TryWriteBytes(dataset);
         orgId.TryWriteBytes(org);
-        Check(raw.sqlite3_bind_text(_byPaths, 1, pathsJson));
-        Check(raw.sqlite3_bind_blob(_byPaths, 2, dataset));
-        Check(raw.sqlite3_bind_blob(_byPaths, 3, org));
+        CheckBind(_byPaths, raw.sqlite3_bind_text(_byPaths, 1, pathsJson));
+        CheckBind(_byPaths, raw.sqlite3_bind_blob(_byPaths, 2, dataset));
+        CheckBind(_byPaths, raw.sqlite3_bind_blob(_byPaths, 3, org));
         return ReadList(_byPaths, found);
     }
 
@@ -151,6 +151,14 @@ internal sealed class ImageRowStatements : IDisposable
     {
         Check(raw.sqlite3_prepare_v2(_db, sql, out var statement));
         return statement;
+    }
+
+    /// <summary>As <see cref="Check"/>, first releasing what the list read bound so far (ReadList does after a read).</summary>
+    private void CheckBind(sqlite3_stmt statement, int rc)
+    {
+        if (rc == raw.SQLITE_OK) return;
+        raw.sqlite3_clear_bindings(statement);
+        Check(rc);
     }
 
     private void Check(int rc)

@@ -22,6 +22,8 @@ public sealed unsafe class HnswVectorIndex : IVectorIndex
     private const int MinimumCapacity = 1024;
     private const int TieSlack = 16;
 
+    private static readonly Func<Guid, bool> AcceptAll = static _ => true;
+
     private readonly HnswSettings _settings;
     private readonly USearchHandle _index;
     private readonly int _contextCount = Math.Max(1, Environment.ProcessorCount);
@@ -242,8 +244,10 @@ public sealed unsafe class HnswVectorIndex : IVectorIndex
                 if (key < (ulong)entries.Length && entries[key].Live)
                     matches.Add(new VectorMatch(entries[key].Id, 1f - distances[i]));
             }
-            if (accept is not null && matches.Count < Math.Min(count, live))
-                return ScanAccepted(query, count, accept);
+            // A filter that lets few through, or a request for every vector: the walk may not reach them all (removals
+            // can leave nodes no path leads to), the scan does.
+            if ((accept is not null || wanted == live) && matches.Count < Math.Min(count, live))
+                return ScanAccepted(query, count, accept ?? AcceptAll);
             matches.Sort(static (a, b) => TopMatches.Better(a, b) ? -1 : TopMatches.Better(b, a) ? 1 : 0);
             if (matches.Count > count)
                 matches.RemoveRange(count, matches.Count - count);

@@ -115,17 +115,7 @@ public sealed class PostgresServer : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            // runuser, chown or a PostgreSQL tool missing from PATH: a sentence for the test or benchmark log, not a crash.
-            throw new InvalidOperationException($"{file} could not be started ({e.Message}); scripts/test.sh installs what the PostgreSQL tests need.", e);
-        }
-        using var started = process;
+        using var process = Start(psi);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -141,6 +131,19 @@ public sealed class PostgresServer : IAsyncDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
         return await stdout;
+    }
+
+    private static Process Start(ProcessStartInfo psi)
+    {
+        try
+        {
+            return Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            // runuser, chown or a PostgreSQL tool missing from PATH: a sentence for the test or benchmark log, not a crash.
+            throw new InvalidOperationException($"{psi.FileName} could not be started ({e.Message}); scripts/test.sh installs what the PostgreSQL tests need.", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
